@@ -1,0 +1,287 @@
+import { type EgretError, type EgretClient, type Organization, type OrganizationUpdate } from "../../sdk";
+import { normalizeDomains } from "./check";
+import {
+  MANAGED_FIELDS,
+  type DiffResult,
+  type ManagedField,
+  type OrganizationInputs,
+  type OrganizationOutputs,
+} from "./types";
+
+/**
+ * The Organization resource, written once over the API client and served by both faces of the
+ * provider (the dynamic resource and the plugin). An organization is adopted on create and
+ * released on delete, because the API can neither create nor delete one.
+ */
+
+/** The values found when a field first became managed, so release can restore them. */
+interface AdoptionRecord {
+  adoptedName?: string;
+  adoptedAllowedDomains?: string[];
+}
+
+function managedFieldsOf(inputs: OrganizationInputs): ManagedField[] {
+  return MANAGED_FIELDS.filter((field) => inputs[field] !== undefined);
+}
+
+function sameDomains(left: readonly string[], right: readonly string[]): boolean {
+  const a = normalizeDomains(left);
+  const b = normalizeDomains(right);
+  return a.length === b.length && a.every((domain, index) => domain === b[index]);
+}
+
+/** Returns the managed fields whose wanted value differs from the organization's current one. */
+function changedFields(inputs: OrganizationInputs, current: { name: string; allowedDomains: string[] }): OrganizationUpdate {
+  const update: OrganizationUpdate = {};
+  if (inputs.name !== undefined && inputs.name !== current.name) {
+    update.name = inputs.name;
+  }
+  if (inputs.allowedDomains !== undefined && !sameDomains(inputs.allowedDomains, current.allowedDomains)) {
+    update.allowedDomains = inputs.allowedDomains;
+  }
+  return update;
+}
+
+/** Adds the current value of each newly managed field to the adoption record; older entries stay. */
+function recordAdoption(
+  record: AdoptionRecord,
+  managed: readonly ManagedField[],
+  current: { name: string; allowedDomains: string[] },
+): AdoptionRecord {
+  const next: AdoptionRecord = { ...record };
+  if (managed.includes("name") && next.adoptedName === undefined) {
+    next.adoptedName = current.name;
+  }
+  if (managed.includes("allowedDomains") && next.adoptedAllowedDomains === undefined) {
+    next.adoptedAllowedDomains = normalizeDomains(current.allowedDomains) as string[];
+  }
+  return next;
+}
+
+/** Builds the outputs stored in state from the live organization. */
+export function toOutputs(
+  organization: Organization,
+  inputs: OrganizationInputs,
+  managedFields: ManagedField[],
+  record: AdoptionRecord,
+): OrganizationOutputs {
+  const outputs: OrganizationOutputs = {
+    slug: organization.slug,
+    name: organization.name,
+    allowedDomains: normalizeDomains(organization.allowedDomains) as string[],
+    restoreOnDelete: inputs.restoreOnDelete ?? false,
+    organizationId: organization.id,
+    ownerEmail: organization.ownerEmail,
+    s3Prefix: organization.s3Prefix,
+    maxDocuments: organization.maxDocuments,
+    maxStorageBytes: organization.maxStorageBytes,
+    maxStorageMb: organization.maxStorageMb,
+    maxMembers: organization.maxMembers,
+    documentCount: organization.documentCount,
+    storageUsedBytes: organization.storageUsedBytes,
+    storageUsedMb: organization.storageUsedMb,
+    memberCount: organization.memberCount,
+    kbStatus: organization.kbStatus,
+    isActive: organization.isActive,
+    createdAt: organization.createdAt,
+    updatedAt: organization.updatedAt,
+    managedFields,
+  };
+  if (record.adoptedName !== undefined) {
+    outputs.adoptedName = record.adoptedName;
+  }
+  if (record.adoptedAllowedDomains !== undefined) {
+    outputs.adoptedAllowedDomains = record.adoptedAllowedDomains;
+  }
+  return outputs;
+}
+
+function recordOf(outputs: Partial<OrganizationOutputs>): AdoptionRecord {
+  return { adoptedName: outputs.adoptedName, adoptedAllowedDomains: outputs.adoptedAllowedDomains };
+}
+
+/** The error raised when adopting a slug that the key's user does not have. */
+export class OrganizationNotFoundError extends Error {
+  readonly code = "EGRET_NOT_FOUND";
+
+  constructor(readonly slug: string, cause: EgretError) {
+    super(
+      `organization '${slug}' was not found with this API key: create it in the Egret dashboard ` +
+        `(Organization > Create an Organization), or fix the slug, then run pulumi up again`,
+      { cause },
+    );
+    this.name = "OrganizationNotFoundError";
+  }
+}
+
+/**
+ * An error raised after the organization was adopted but before its managed fields were set.
+ * Pulumi records the resource with these outputs (`id`, `properties`) so the adoption record is
+ * kept, and the next update tries again.
+ */
+export class OrganizationInitError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: OrganizationOutputs,
+    readonly reasons: string[],
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = "OrganizationInitError";
+  }
+}
+
+function isNotFound(error: unknown): error is EgretError {
+  return error instanceof Error && (error as { code?: unknown }).code === "EGRET_NOT_FOUND";
+}
+
+/**
+ * Adopts an existing organization: one GET, then one PATCH of the managed fields that differ,
+ * or none when they already match.
+ */
+export async function createOrganization(client: EgretClient, inputs: OrganizationInputs): Promise<OrganizationOutputs> {
+  let found: Organization;
+  try {
+    found = await client.getOrganization(inputs.slug);
+  } catch (error) {
+    throw isNotFound(error) ? new OrganizationNotFoundError(inputs.slug, error) : error;
+  }
+
+  const managed = managedFieldsOf(inputs);
+  const record = recordAdoption({}, managed, found);
+  const update = changedFields(inputs, found);
+  if (Object.keys(update).length === 0) {
+    return toOutputs(found, inputs, managed, record);
+  }
+
+  try {
+    const updated = await client.updateOrganization(inputs.slug, update);
+    return toOutputs(updated, inputs, managed, record);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OrganizationInitError(
+      `organization '${inputs.slug}' was adopted, but setting ${Object.keys(update).join(" and ")} failed: ${message}`,
+      inputs.slug,
+      toOutputs(found, inputs, managed, record),
+      [message],
+      error,
+    );
+  }
+}
+
+/**
+ * Refreshes an organization: one GET. Returns undefined only when the API answers 404; every
+ * other failure raises. The returned inputs hold the live values of the managed fields, so
+ * the refresh shows drift on them and nothing when only usage counters moved.
+ */
+export async function readOrganization(
+  client: EgretClient,
+  slug: string,
+  state: Partial<OrganizationOutputs> | undefined,
+): Promise<{ outputs: OrganizationOutputs; inputs: OrganizationInputs } | undefined> {
+  let found: Organization;
+  try {
+    found = await client.getOrganization(slug);
+  } catch (error) {
+    if (isNotFound(error)) {
+      return undefined;
+    }
+    throw error;
+  }
+
+  // Without state (an import by ID), every managed field is taken over at its live value.
+  const managed = state?.managedFields ?? [...MANAGED_FIELDS];
+  const liveDomains = normalizeDomains(found.allowedDomains) as string[];
+  const inputs: OrganizationInputs = { slug: found.slug };
+  if (managed.includes("name")) {
+    inputs.name = found.name;
+  }
+  if (managed.includes("allowedDomains")) {
+    inputs.allowedDomains = liveDomains;
+  }
+  if (state?.restoreOnDelete !== undefined) {
+    inputs.restoreOnDelete = state.restoreOnDelete;
+  }
+
+  const record = state === undefined ? recordAdoption({}, managed, found) : recordOf(state);
+  return { outputs: toOutputs(found, inputs, managed, record), inputs };
+}
+
+/**
+ * Compares the wanted inputs with the state. Only managed fields count; usage counters and
+ * quota outputs never do. A changed slug is a replacement.
+ */
+export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: OrganizationInputs): DiffResult {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+  if (state.slug !== undefined && inputs.slug !== state.slug) {
+    replaces.push("slug");
+  }
+  const current = { name: state.name ?? "", allowedDomains: state.allowedDomains ?? [] };
+  const update = changedFields(inputs, current);
+  if (update.name !== undefined) {
+    updates.push("name");
+  }
+  if (update.allowedDomains !== undefined) {
+    updates.push("allowedDomains");
+  }
+  if ((inputs.restoreOnDelete ?? false) !== (state.restoreOnDelete ?? false)) {
+    updates.push("restoreOnDelete");
+  }
+  return { changes: replaces.length + updates.length > 0, updates, replaces };
+}
+
+/**
+ * Applies changed inputs with one PATCH carrying only the managed fields that differ from the
+ * state, and returns what the API returned. Makes no request when only `restoreOnDelete` changed.
+ */
+export async function updateOrganization(
+  client: EgretClient,
+  state: OrganizationOutputs,
+  inputs: OrganizationInputs,
+): Promise<OrganizationOutputs> {
+  const managed = managedFieldsOf(inputs);
+  const record = recordAdoption(recordOf(state), managed, state);
+  const update = changedFields(inputs, state);
+  if (Object.keys(update).length === 0) {
+    const outputs: OrganizationOutputs = { ...state, restoreOnDelete: inputs.restoreOnDelete ?? false, managedFields: managed };
+    if (record.adoptedName !== undefined) {
+      outputs.adoptedName = record.adoptedName;
+    }
+    if (record.adoptedAllowedDomains !== undefined) {
+      outputs.adoptedAllowedDomains = record.adoptedAllowedDomains;
+    }
+    return outputs;
+  }
+  const updated = await client.updateOrganization(state.slug, update);
+  return toOutputs(updated, inputs, managed, record);
+}
+
+/**
+ * Releases an organization. By default it makes no request and leaves the organization as it
+ * is. With `restoreOnDelete`, one PATCH puts back the values recorded at adoption; an
+ * organization that is gone (404) needs nothing restored.
+ */
+export async function deleteOrganization(client: EgretClient, state: Partial<OrganizationOutputs>): Promise<void> {
+  if (state.restoreOnDelete !== true || state.slug === undefined) {
+    return;
+  }
+  const restore: OrganizationUpdate = {};
+  if (state.adoptedName !== undefined) {
+    restore.name = state.adoptedName;
+  }
+  if (state.adoptedAllowedDomains !== undefined) {
+    restore.allowedDomains = state.adoptedAllowedDomains;
+  }
+  if (Object.keys(restore).length === 0) {
+    return;
+  }
+  try {
+    await client.updateOrganization(state.slug, restore);
+  } catch (error) {
+    if (!isNotFound(error)) {
+      throw error;
+    }
+  }
+}
