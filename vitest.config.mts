@@ -1,10 +1,10 @@
-import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
     // Programs under test import the package by name, as users do; it resolves to the build.
-    alias: [{ find: /^@egret\/pulumi$/, replacement: resolve(__dirname, "dist/provider/index.js") }],
+    alias: [{ find: /^@egret\/pulumi$/, replacement: fileURLToPath(new URL("dist/provider/index.js", import.meta.url)) }],
   },
   test: {
     include: ["test/**/*.test.ts"],
