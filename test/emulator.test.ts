@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 
 import ts from "typescript";
 import { Agent, request } from "undici";
@@ -996,12 +995,12 @@ describe("throttle", () => {
 });
 
 describe("egret-emulator CLI", () => {
-  const root = fileURLToPath(new URL("..", import.meta.url));
+  const root = resolve(__dirname, "..");
   let buildDir: string;
   let cli: string;
 
-  // Compiles only the emulator's files, so that this suite does not depend on the rest of the
-  // tree compiling, with the project's compiler options.
+  // Compiles only the emulator's files with the project's compiler options, so that this suite
+  // does not depend on the rest of the tree compiling.
   beforeAll(() => {
     buildDir = mkdtempSync(join(tmpdir(), "egret-emulator-"));
     const config = ts.getParsedCommandLineOfConfigFile(join(root, "tsconfig.json"), {}, {

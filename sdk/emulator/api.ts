@@ -56,7 +56,7 @@ function resolveRoute(rawPath: string): ApiRoute {
   return { kind: "not-found" };
 }
 
-/** Answers one request to the emulated API. The body has been read already. */
+/** Handles one request to the emulated API. The body has been read already. */
 export function handleApiRequest(
   state: EmulatorState,
   request: IncomingMessage,
@@ -128,7 +128,7 @@ export function handleApiRequest(
 }
 
 /**
- * Sends Django's answer to a path without its trailing slash: a 301 to the slashed path for
+ * Sends Django's response to a path without its trailing slash: a 301 to the slashed path for
  * GET and other body-less methods, and the 500 page of `DEBUG` mode for POST, PUT and PATCH.
  */
 function sendAppendSlash(request: IncomingMessage, response: ServerResponse, target: RequestTarget): void {

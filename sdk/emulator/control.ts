@@ -55,7 +55,7 @@ function describeState(state: EmulatorState): Record<string, unknown> {
   };
 }
 
-/** Answers one request under `/_emulator/`. The body has been read already. */
+/** Handles one request under `/_emulator/`. The body has been read already. */
 export function handleControlRequest(
   state: EmulatorState,
   request: IncomingMessage,

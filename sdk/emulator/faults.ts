@@ -1,12 +1,12 @@
 /**
- * Queued faults: scripted failures that answer matching API requests in place of the emulated
- * service, as a broken proxy or network would.
+ * Queued faults: scripted failures that replace the emulated service's response to matching API
+ * requests, as a broken proxy or network would.
  */
 
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** Longest delay a fault may ask for, in ms (10 minutes). */
+/** Maximum delay of a fault, in ms (10 minutes). */
 export const MAX_FAULT_DELAY_MS = 600_000;
 
 /** Status of a fault that gives none. */
@@ -22,7 +22,7 @@ export interface Fault {
   path: string | null;
   /** Response status. */
   status: number;
-  /** Extra response headers. They replace the default `Content-Type`. */
+  /** Extra response headers. A `Content-Type` here replaces the default one. */
   headers: Record<string, string>;
   /** Response body: a string is sent as is, any other JSON value as JSON, null as `{"detail": "<reason phrase>"}`. */
   body: unknown;
@@ -32,7 +32,7 @@ export interface Fault {
   reset: boolean;
   /** When true, the headers announce the whole body but only the first half is sent before the connection closes. */
   truncate: boolean;
-  /** Number of requests this fault still answers. */
+  /** Number of matching requests this fault still applies to. */
   times: number;
 }
 
@@ -203,7 +203,7 @@ function encodeFaultBody(fault: Fault): { bytes: Buffer; contentType: string } {
 }
 
 /**
- * Answers a request with a fault, after the fault's delay. Pending delay timers are kept in
+ * Sends a fault as the response to a request, after the fault's delay. Pending delay timers are kept in
  * `timers` so that the emulator can cancel them when it closes.
  */
 export function sendFault(
@@ -235,7 +235,7 @@ export function sendFault(
       return;
     }
 
-    // Content-Length announces the whole body, so the client sees the connection close early.
+    // Content-Length announces the whole body, so the client finds the body cut short when the connection closes.
     const part = bytes.subarray(0, Math.floor(bytes.length / 2));
     response.write(part, () => request.socket.destroy());
   };

@@ -115,7 +115,7 @@ function send(
   contentType: string,
   headers: Record<string, string>,
 ): void {
-  // setHeader, not writeHead(status, headers), so that getHeader still sees every header for
+  // setHeader, not writeHead(status, headers), so that getHeader still returns every header for
   // the request log after the response is sent.
   response.statusCode = status;
   response.setHeader("Content-Type", contentType);
@@ -135,7 +135,7 @@ export function escapeHtml(text: string): string {
     .replaceAll("'", "&#x27;");
 }
 
-/** Sends Django's production 404 page, which a path that matches no URL pattern gets. */
+/** Sends Django's production 404 page, the response to a path that matches no URL pattern. */
 export function sendNotFoundPage(response: ServerResponse): void {
   sendHtml(
     response,

@@ -14,16 +14,16 @@ export interface EmulatorKey {
  * One organization in a seed: the snake_case fields of the API's organization object plus the
  * internal `owner_key`, which the API never serializes.
  *
- * Fields left out get defaults: `id` a random UUID, `name` the slug, `owner_email` the key's
- * email, `s3_prefix` `orgs/<slug>/`, `allowed_domains` `[]`, the plan limits of the free plan
- * (50 documents, 500 MB, 5 members), zero usage with one member, `kb_status` `active`,
- * `is_active` true and both timestamps the load time. `max_storage_mb` and `storage_used_mb`
+ * Fields left out get defaults. `id` is a random UUID, `name` the slug, `owner_email` the key's
+ * email, `s3_prefix` `orgs/<slug>/` and `allowed_domains` `[]`. The plan limits are those of the
+ * sample organization (50 documents, 500 MB, 5 members) and usage is zero with one member.
+ * `kb_status` is `active`, `is_active` true and both timestamps are the load time. `max_storage_mb` and `storage_used_mb`
  * are computed from the byte fields and must not be given. Any other snake_case field is stored
  * and serialized after the documented ones.
  */
 export type SeedOrganization = Record<string, unknown> & { owner_key: string; slug: string };
 
-/** The whole state of an emulator: the domain catalogue, the API keys and the organizations. */
+/** Initial data of an emulator: the domain catalogue, the API keys and the organizations. */
 export interface EmulatorSeed {
   /** Domain catalogue: the slugs that `allowed_domains` may contain. */
   domains: string[];

@@ -1,6 +1,6 @@
 /**
- * The emulator's HTTP server: it logs each API request, lets a queued fault answer it or hands
- * it to the emulated API, and sends control requests to the control endpoints.
+ * The emulator's HTTP server. It logs each API request, then responds with a queued fault or
+ * passes the request to the emulated API. Requests under `/_emulator/` go to the control endpoints.
  */
 
 import { createServer } from "node:http";
@@ -108,14 +108,14 @@ async function handleRequest(
   handleApiRequest(state, request, response, target, body);
 }
 
-/** Answers a request that failed before or while it was handled. */
+/** Sends the error response for a request whose handling threw: 413 for a body that is too large, otherwise a logged 500. */
 function handleRequestError(error: unknown, request: IncomingMessage, response: ServerResponse): void {
   if (error instanceof BodyTooLargeError) {
     sendBodyTooLarge(response);
     return;
   }
   if (request.destroyed && !response.headersSent) {
-    // The client went away before its body ended, so there is nobody to answer.
+    // The client closed the connection before the body ended, so no response can be sent.
     return;
   }
 

@@ -40,7 +40,7 @@ export interface RequestLogEntry {
   body: unknown;
   /** `Retry-After` header value sent, or null. */
   retryAfter: string | null;
-  /** True when a queued fault answered in place of the emulated API. */
+  /** True when a queued fault sent the response in place of the emulated API. */
   fault: boolean;
 }
 

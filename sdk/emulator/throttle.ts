@@ -1,5 +1,5 @@
 /**
- * Rate limiting per API key with a sliding window, answered the way DRF's throttles answer.
+ * Rate limiting per API key with a sliding window, with the 429 responses of DRF's throttles.
  */
 
 /** Throttle settings: at most `rate` requests per key in any window of `periodSeconds`. */
@@ -24,7 +24,7 @@ export class Throttle {
     return this.settings === null ? null : { ...this.settings };
   }
 
-  /** Turns throttling on with `settings`, or off with null, and forgets every counted request. */
+  /** Turns throttling on with `settings`, or off with null, and clears the counted requests. */
   configure(settings: ThrottleSettings | null): void {
     this.settings = settings === null ? null : { ...settings };
     this.history.clear();
