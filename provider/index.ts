@@ -5,3 +5,20 @@
  */
 export { Organization, type OrganizationArgs } from "./dynamic/organization";
 export type { OrganizationOutputs, ManagedField } from "./organization/types";
+export {
+  getOrganization,
+  getOrganizationOutput,
+  listOrganizations,
+  listOrganizationsOutput,
+  type GetOrganizationArgs,
+  type GetOrganizationOutputArgs,
+  type GetOrganizationResult,
+  type ListOrganizationsResult,
+} from "./lookups";
+export type { OrganizationDetails, OrganizationList } from "./organization/lookup";
+export { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage, quotaWarning, usedPercent, type QuotaUsage } from "./organization/quota";
+export {
+  DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
+  KnowledgeBaseTimeoutError,
+  MAX_KB_ACTIVE_TIMEOUT_SECONDS,
+} from "./organization/readiness";

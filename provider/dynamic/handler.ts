@@ -11,10 +11,30 @@ import {
   readOrganization,
   updateOrganization,
 } from "../organization/logic";
+import { quotaWarning } from "../organization/quota";
 import type { OrganizationOutputs } from "../organization/types";
 import { ProviderContext } from "../context";
+import { EngineLog, engineAddressFromArgs } from "../engine-log";
 
 const context = new ProviderContext();
+
+/**
+ * The engine's Log service, at the address the engine passed to the dynamic provider host as
+ * its last argument. The host itself never connects to it (see engine-log.ts).
+ */
+const engineLog = new EngineLog(engineAddressFromArgs(process.argv.slice(2)));
+
+/**
+ * Warns when the organization uses at least `quotaWarningPercent` of a plan limit. The dynamic
+ * provider host does not pass the resource's URN to create, update or read, so the warning is
+ * sent without one: Pulumi shows it among the stack's diagnostics, and it names the slug.
+ */
+async function warnOnQuota(outputs: OrganizationOutputs): Promise<void> {
+  const warning = quotaWarning(outputs, outputs.quotaWarningPercent);
+  if (warning !== undefined) {
+    await engineLog.warn(warning);
+  }
+}
 
 /** The subset of `pulumi.dynamic.ConfigureRequest` that the handler reads. */
 interface ConfigureRequest {
@@ -37,6 +57,7 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
 
 export async function create(inputs: Record<string, unknown>) {
   const outs = await createOrganization(context.getClient(), toInputs(inputs));
+  await warnOnQuota(outs);
   return { id: outs.slug, outs };
 }
 
@@ -47,11 +68,13 @@ export async function read(id: string, props: Record<string, unknown>) {
     // An empty ID tells the engine that the organization is gone.
     return { id: "", props: {} };
   }
+  await warnOnQuota(result.outputs);
   return { id, props: result.outputs, inputs: result.inputs };
 }
 
 export async function update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const outs = await updateOrganization(context.getClient(), olds as unknown as OrganizationOutputs, toInputs(news));
+  await warnOnQuota(outs);
   return { outs };
 }
 

@@ -55,6 +55,25 @@ export interface OrganizationArgs {
    * were adopted. Default: false, and the organization is left as it is.
    */
   restoreOnDelete?: pulumi.Input<boolean>;
+  /**
+   * Whether create and update wait until the organization's knowledge base is `active` (ready
+   * for uploads and queries), polling with GET at growing intervals from 2 s up to 30 s.
+   * Waiting longer than `kbActiveTimeoutSeconds` fails the operation with the last status seen;
+   * Pulumi keeps the organization in state and the next `pulumi up` waits again. Default:
+   * false, and no status check is made.
+   */
+  waitForKbActive?: pulumi.Input<boolean>;
+  /**
+   * Maximum wait for an active knowledge base, in seconds, from 1 to 3600. Used only with
+   * `waitForKbActive: true`. Default: 300.
+   */
+  kbActiveTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Share of a plan limit (documents, storage or members), in percent, at or above which
+   * create, update and refresh show a warning naming the organization and each limit. Compared
+   * with the `...UsedPercent` outputs; greater than 0 and at most 100. Default: 90.
+   */
+  quotaWarningPercent?: pulumi.Input<number>;
 }
 
 /**
@@ -93,6 +112,15 @@ export class Organization extends pulumi.dynamic.Resource {
   declare readonly storageUsedMb: pulumi.Output<number>;
   /** Team members, as of the last create, update or refresh. */
   declare readonly memberCount: pulumi.Output<number>;
+  /**
+   * Documents uploaded as a percentage of `maxDocuments`, from 0 to 100, rounded down to one
+   * decimal place, so 100 means the limit is reached; usage above a limit also reports 100.
+   */
+  declare readonly documentsUsedPercent: pulumi.Output<number>;
+  /** Storage used as a percentage of `maxStorageBytes`, from 0 to 100, rounded as `documentsUsedPercent`. */
+  declare readonly storageUsedPercent: pulumi.Output<number>;
+  /** Team members as a percentage of `maxMembers`, from 0 to 100, rounded as `documentsUsedPercent`. */
+  declare readonly membersUsedPercent: pulumi.Output<number>;
   /** Knowledge-base status: `active` when it accepts uploads and queries. */
   declare readonly kbStatus: pulumi.Output<string>;
   /** Whether the organization is active. */
@@ -103,6 +131,12 @@ export class Organization extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
   /** Fields this resource manages: those set in the program. */
   declare readonly managedFields: pulumi.Output<string[]>;
+  /** Whether create and update wait for an active knowledge base. */
+  declare readonly waitForKbActive: pulumi.Output<boolean>;
+  /** Maximum wait for an active knowledge base, in seconds. */
+  declare readonly kbActiveTimeoutSeconds: pulumi.Output<number>;
+  /** Share of a plan limit, in percent, at or above which a warning is shown. */
+  declare readonly quotaWarningPercent: pulumi.Output<number>;
   /** Name found when the name was first managed; restored on delete with `restoreOnDelete`. */
   declare readonly adoptedName: pulumi.Output<string | undefined>;
   /** Allowed domains found when they were first managed; restored on delete with `restoreOnDelete`. */
@@ -129,11 +163,17 @@ const OUTPUT_PLACEHOLDERS = {
   storageUsedBytes: undefined,
   storageUsedMb: undefined,
   memberCount: undefined,
+  documentsUsedPercent: undefined,
+  storageUsedPercent: undefined,
+  membersUsedPercent: undefined,
   kbStatus: undefined,
   isActive: undefined,
   createdAt: undefined,
   updatedAt: undefined,
   managedFields: undefined,
+  waitForKbActive: undefined,
+  kbActiveTimeoutSeconds: undefined,
+  quotaWarningPercent: undefined,
   adoptedName: undefined,
   adoptedAllowedDomains: undefined,
 };

@@ -1,4 +1,6 @@
 import { SLUG_MAX_LENGTH, slugProblem } from "../../sdk";
+import { DEFAULT_QUOTA_WARNING_PERCENT } from "./quota";
+import { DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS, MAX_KB_ACTIVE_TIMEOUT_SECONDS } from "./readiness";
 import type { CheckFailure, OrganizationInputs } from "./types";
 
 /**
@@ -15,7 +17,15 @@ const DOMAIN_PATTERN = /^[-a-zA-Z0-9_]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
-const KNOWN_PROPERTIES = new Set(["slug", "name", "allowedDomains", "restoreOnDelete"]);
+const KNOWN_PROPERTIES = new Set([
+  "slug",
+  "name",
+  "allowedDomains",
+  "restoreOnDelete",
+  "waitForKbActive",
+  "kbActiveTimeoutSeconds",
+  "quotaWarningPercent",
+]);
 
 /** Keys of the inputs object that are not inputs of the resource and are passed through silently. */
 const IGNORED_PROPERTIES = new Set(["__provider", "__defaults"]);
@@ -62,7 +72,9 @@ export function checkOrganization(news: unknown): { inputs: Record<string, unkno
     if (!KNOWN_PROPERTIES.has(key) && !IGNORED_PROPERTIES.has(key)) {
       failures.push({
         property: key,
-        reason: `unknown property '${key}': an Organization takes slug, name, allowedDomains and restoreOnDelete`,
+        reason:
+          `unknown property '${key}': an Organization takes slug, name, allowedDomains, restoreOnDelete, ` +
+          "waitForKbActive, kbActiveTimeoutSeconds and quotaWarningPercent",
       });
     }
   }
@@ -79,7 +91,49 @@ export function checkOrganization(news: unknown): { inputs: Record<string, unkno
       reason: `restoreOnDelete must be true or false, got ${describe(raw.restoreOnDelete)}`,
     });
   }
+  checkReadiness(raw, failures);
+  checkQuotaWarningPercent(raw.quotaWarningPercent, failures);
   return { inputs, failures };
+}
+
+function checkReadiness(raw: Record<string, unknown>, failures: CheckFailure[]): void {
+  const { waitForKbActive, kbActiveTimeoutSeconds } = raw;
+  if (waitForKbActive !== undefined && waitForKbActive !== UNKNOWN && typeof waitForKbActive !== "boolean") {
+    failures.push({
+      property: "waitForKbActive",
+      reason: `waitForKbActive must be true or false, got ${describe(waitForKbActive)}`,
+    });
+  }
+  if (kbActiveTimeoutSeconds === undefined || kbActiveTimeoutSeconds === UNKNOWN) {
+    return;
+  }
+  if (
+    typeof kbActiveTimeoutSeconds !== "number" ||
+    !Number.isInteger(kbActiveTimeoutSeconds) ||
+    kbActiveTimeoutSeconds < 1 ||
+    kbActiveTimeoutSeconds > MAX_KB_ACTIVE_TIMEOUT_SECONDS
+  ) {
+    failures.push({
+      property: "kbActiveTimeoutSeconds",
+      reason:
+        `kbActiveTimeoutSeconds must be a whole number of seconds from 1 to ${MAX_KB_ACTIVE_TIMEOUT_SECONDS}, ` +
+        `got ${describe(kbActiveTimeoutSeconds)}; leave it out for the default of ${DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS}`,
+    });
+  }
+}
+
+function checkQuotaWarningPercent(percent: unknown, failures: CheckFailure[]): void {
+  if (percent === undefined || percent === UNKNOWN) {
+    return;
+  }
+  if (typeof percent !== "number" || !Number.isFinite(percent) || percent <= 0 || percent > 100) {
+    failures.push({
+      property: "quotaWarningPercent",
+      reason:
+        `quotaWarningPercent must be a number greater than 0 and at most 100, got ${describe(percent)}; ` +
+        `leave it out for the default of ${DEFAULT_QUOTA_WARNING_PERCENT}`,
+    });
+  }
 }
 
 function checkSlug(slug: unknown, failures: CheckFailure[]): void {
@@ -175,5 +229,8 @@ export function toInputs(checked: Record<string, unknown>): OrganizationInputs {
     name: checked.name as string | undefined,
     allowedDomains: checked.allowedDomains as string[] | undefined,
     restoreOnDelete: checked.restoreOnDelete as boolean | undefined,
+    waitForKbActive: checked.waitForKbActive as boolean | undefined,
+    kbActiveTimeoutSeconds: checked.kbActiveTimeoutSeconds as number | undefined,
+    quotaWarningPercent: checked.quotaWarningPercent as number | undefined,
   };
 }

@@ -1,5 +1,14 @@
 import { type EgretError, type EgretClient, type Organization, type OrganizationUpdate } from "../../sdk";
 import { normalizeDomains } from "./check";
+import { toDetails } from "./lookup";
+import { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage } from "./quota";
+import {
+  DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
+  KB_ACTIVE,
+  KnowledgeBaseTimeoutError,
+  waitForKbActive,
+  type ReadinessOptions,
+} from "./readiness";
 import {
   MANAGED_FIELDS,
   type DiffResult,
@@ -58,6 +67,18 @@ function recordAdoption(
   return next;
 }
 
+const SETTINGS_FIELDS = ["restoreOnDelete", "waitForKbActive", "kbActiveTimeoutSeconds", "quotaWarningPercent"] as const;
+
+/** Returns the settings inputs with their defaults applied, as stored in state. None of them is sent to the API. */
+function settingsOf(inputs: Pick<OrganizationInputs, (typeof SETTINGS_FIELDS)[number]>) {
+  return {
+    restoreOnDelete: inputs.restoreOnDelete ?? false,
+    waitForKbActive: inputs.waitForKbActive ?? false,
+    kbActiveTimeoutSeconds: inputs.kbActiveTimeoutSeconds ?? DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
+    quotaWarningPercent: inputs.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT,
+  };
+}
+
 /** Builds the outputs stored in state from the live organization. */
 export function toOutputs(
   organization: Organization,
@@ -66,25 +87,8 @@ export function toOutputs(
   record: AdoptionRecord,
 ): OrganizationOutputs {
   const outputs: OrganizationOutputs = {
-    slug: organization.slug,
-    name: organization.name,
-    allowedDomains: normalizeDomains(organization.allowedDomains) as string[],
-    restoreOnDelete: inputs.restoreOnDelete ?? false,
-    organizationId: organization.id,
-    ownerEmail: organization.ownerEmail,
-    s3Prefix: organization.s3Prefix,
-    maxDocuments: organization.maxDocuments,
-    maxStorageBytes: organization.maxStorageBytes,
-    maxStorageMb: organization.maxStorageMb,
-    maxMembers: organization.maxMembers,
-    documentCount: organization.documentCount,
-    storageUsedBytes: organization.storageUsedBytes,
-    storageUsedMb: organization.storageUsedMb,
-    memberCount: organization.memberCount,
-    kbStatus: organization.kbStatus,
-    isActive: organization.isActive,
-    createdAt: organization.createdAt,
-    updatedAt: organization.updatedAt,
+    ...toDetails(organization),
+    ...settingsOf(inputs),
     managedFields,
   };
   if (record.adoptedName !== undefined) {
@@ -137,10 +141,42 @@ function isNotFound(error: unknown): error is EgretError {
 }
 
 /**
- * Adopts an existing organization: one GET, then one PATCH of the managed fields that differ,
- * or none when they already match.
+ * With `waitForKbActive`, waits until the organization's knowledge base is active; then builds
+ * the outputs. A failed wait raises OrganizationInitError carrying the outputs, so Pulumi keeps
+ * the organization in state and the next update waits again.
  */
-export async function createOrganization(client: EgretClient, inputs: OrganizationInputs): Promise<OrganizationOutputs> {
+async function settle(
+  client: EgretClient,
+  organization: Organization,
+  inputs: OrganizationInputs,
+  managed: ManagedField[],
+  record: AdoptionRecord,
+  options: ReadinessOptions,
+): Promise<OrganizationOutputs> {
+  if (inputs.waitForKbActive !== true) {
+    return toOutputs(organization, inputs, managed, record);
+  }
+  const timeoutSeconds = inputs.kbActiveTimeoutSeconds ?? DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS;
+  try {
+    const active = await waitForKbActive(client, organization, timeoutSeconds, options);
+    return toOutputs(active, inputs, managed, record);
+  } catch (error) {
+    const last = error instanceof KnowledgeBaseTimeoutError ? error.organization : organization;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OrganizationInitError(message, inputs.slug, toOutputs(last, inputs, managed, record), [message], error);
+  }
+}
+
+/**
+ * Adopts an existing organization: one GET, then one PATCH of the managed fields that differ,
+ * or none when they already match. With `waitForKbActive`, then polls until the knowledge base
+ * is active.
+ */
+export async function createOrganization(
+  client: EgretClient,
+  inputs: OrganizationInputs,
+  options: ReadinessOptions = {},
+): Promise<OrganizationOutputs> {
   let found: Organization;
   try {
     found = await client.getOrganization(inputs.slug);
@@ -152,12 +188,12 @@ export async function createOrganization(client: EgretClient, inputs: Organizati
   const record = recordAdoption({}, managed, found);
   const update = changedFields(inputs, found);
   if (Object.keys(update).length === 0) {
-    return toOutputs(found, inputs, managed, record);
+    return settle(client, found, inputs, managed, record, options);
   }
 
+  let updated: Organization;
   try {
-    const updated = await client.updateOrganization(inputs.slug, update);
-    return toOutputs(updated, inputs, managed, record);
+    updated = await client.updateOrganization(inputs.slug, update);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new OrganizationInitError(
@@ -168,6 +204,7 @@ export async function createOrganization(client: EgretClient, inputs: Organizati
       error,
     );
   }
+  return settle(client, updated, inputs, managed, record, options);
 }
 
 /**
@@ -203,14 +240,26 @@ export async function readOrganization(
   if (state?.restoreOnDelete !== undefined) {
     inputs.restoreOnDelete = state.restoreOnDelete;
   }
+  // The other settings come back only when they differ from their defaults, so the inputs of a
+  // refresh look like the program that set them.
+  const defaults = settingsOf({});
+  if (state?.waitForKbActive !== undefined && state.waitForKbActive !== defaults.waitForKbActive) {
+    inputs.waitForKbActive = state.waitForKbActive;
+  }
+  if (state?.kbActiveTimeoutSeconds !== undefined && state.kbActiveTimeoutSeconds !== defaults.kbActiveTimeoutSeconds) {
+    inputs.kbActiveTimeoutSeconds = state.kbActiveTimeoutSeconds;
+  }
+  if (state?.quotaWarningPercent !== undefined && state.quotaWarningPercent !== defaults.quotaWarningPercent) {
+    inputs.quotaWarningPercent = state.quotaWarningPercent;
+  }
 
   const record = state === undefined ? recordAdoption({}, managed, found) : recordOf(state);
   return { outputs: toOutputs(found, inputs, managed, record), inputs };
 }
 
 /**
- * Compares the wanted inputs with the state. Only managed fields count; usage counters and
- * quota outputs never do. A changed slug is a replacement.
+ * Compares the wanted inputs with the state. Only managed fields and the settings inputs count;
+ * usage counters and quota outputs never do. A changed slug is a replacement.
  */
 export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: OrganizationInputs): DiffResult {
   const replaces: string[] = [];
@@ -226,26 +275,37 @@ export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: Or
   if (update.allowedDomains !== undefined) {
     updates.push("allowedDomains");
   }
-  if ((inputs.restoreOnDelete ?? false) !== (state.restoreOnDelete ?? false)) {
-    updates.push("restoreOnDelete");
+  const wanted = settingsOf(inputs);
+  const stored = settingsOf(state);
+  for (const field of SETTINGS_FIELDS) {
+    if (wanted[field] !== stored[field]) {
+      updates.push(field);
+    }
   }
   return { changes: replaces.length + updates.length > 0, updates, replaces };
 }
 
 /**
  * Applies changed inputs with one PATCH carrying only the managed fields that differ from the
- * state, and returns what the API returned. Makes no request when only `restoreOnDelete` changed.
+ * state, and returns what the API returned. Makes no request when only settings inputs changed,
+ * unless `waitForKbActive` is set and the state shows an inactive knowledge base: then it GETs
+ * the organization and waits as create does.
  */
 export async function updateOrganization(
   client: EgretClient,
   state: OrganizationOutputs,
   inputs: OrganizationInputs,
+  options: ReadinessOptions = {},
 ): Promise<OrganizationOutputs> {
   const managed = managedFieldsOf(inputs);
   const record = recordAdoption(recordOf(state), managed, state);
   const update = changedFields(inputs, state);
   if (Object.keys(update).length === 0) {
-    const outputs: OrganizationOutputs = { ...state, restoreOnDelete: inputs.restoreOnDelete ?? false, managedFields: managed };
+    if (inputs.waitForKbActive === true && state.kbStatus !== KB_ACTIVE) {
+      const fresh = await client.getOrganization(state.slug);
+      return settle(client, fresh, inputs, managed, record, options);
+    }
+    const outputs: OrganizationOutputs = { ...state, ...settingsOf(inputs), ...quotaUsage(state), managedFields: managed };
     if (record.adoptedName !== undefined) {
       outputs.adoptedName = record.adoptedName;
     }
@@ -255,7 +315,7 @@ export async function updateOrganization(
     return outputs;
   }
   const updated = await client.updateOrganization(state.slug, update);
-  return toOutputs(updated, inputs, managed, record);
+  return settle(client, updated, inputs, managed, record, options);
 }
 
 /**

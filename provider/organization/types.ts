@@ -8,6 +8,12 @@ export interface OrganizationInputs {
   name?: string;
   allowedDomains?: string[];
   restoreOnDelete?: boolean;
+  /** Whether create and update wait until the knowledge base is active. */
+  waitForKbActive?: boolean;
+  /** Maximum wait for an active knowledge base, in seconds. */
+  kbActiveTimeoutSeconds?: number;
+  /** Share of a plan limit, in percent, at or above which a warning is shown. */
+  quotaWarningPercent?: number;
 }
 
 /** Outputs of an Organization, as stored in state. */
@@ -27,11 +33,23 @@ export interface OrganizationOutputs {
   storageUsedBytes: number;
   storageUsedMb: number;
   memberCount: number;
+  /** Documents uploaded as a percentage of `maxDocuments`, rounded down to one decimal place. */
+  documentsUsedPercent: number;
+  /** Storage used as a percentage of `maxStorageBytes`, rounded down to one decimal place. */
+  storageUsedPercent: number;
+  /** Team members as a percentage of `maxMembers`, rounded down to one decimal place. */
+  membersUsedPercent: number;
   kbStatus: string;
   isActive: boolean;
   createdAt: string;
   updatedAt: string;
   managedFields: ManagedField[];
+  /** The `waitForKbActive` input, false when not set. */
+  waitForKbActive: boolean;
+  /** The `kbActiveTimeoutSeconds` input, or its default. */
+  kbActiveTimeoutSeconds: number;
+  /** The `quotaWarningPercent` input, or its default. */
+  quotaWarningPercent: number;
   adoptedName?: string;
   adoptedAllowedDomains?: string[];
 }

@@ -1,0 +1,183 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../sdk/emulator";
+import { quotaUsage, quotaWarning, usedPercent, type QuotaFields } from "../provider/organization";
+import { CONSUMER_DIR } from "./helpers/consumer";
+import { EmulatorControl } from "./helpers/emulator";
+import { FakeEngine } from "./helpers/engine";
+import { API_KEY } from "./helpers/lifecycle";
+import { ProviderProcess, urnOf } from "./helpers/provider-process";
+import { runProgram } from "./helpers/program";
+
+describe("usedPercent", () => {
+  it.each([
+    [45, 50, 90],
+    [1, 3, 33.3],
+    [2, 3, 66.6],
+    [408970, 524288000, 0],
+    [524287999, 524288000, 99.9],
+    [50, 50, 100],
+    [60, 50, 100],
+    [0, 50, 0],
+    [0, 0, 0],
+    [1, 0, 100],
+  ])("%d of %d is %d", (used, limit, percent) => {
+    expect(usedPercent(used, limit)).toBe(percent);
+  });
+});
+
+describe("quotaWarning", () => {
+  const base: QuotaFields = {
+    slug: "egret-ai",
+    documentCount: 46,
+    maxDocuments: 50,
+    storageUsedMb: 10,
+    maxStorageMb: 500,
+    memberCount: 5,
+    maxMembers: 5,
+    ...quotaUsage({
+      documentCount: 46,
+      maxDocuments: 50,
+      storageUsedBytes: 10 * 1048576,
+      maxStorageBytes: 500 * 1048576,
+      memberCount: 5,
+      maxMembers: 5,
+    }),
+  };
+
+  it("lists every limit over the threshold", () => {
+    const warning = quotaWarning(base, 90);
+
+    expect(warning).toContain("organization 'egret-ai' uses at least 90% of its plan limits");
+    expect(warning).toContain("documents 92% (46 of 50)");
+    expect(warning).toContain("members 100% (5 of 5)");
+    expect(warning).not.toContain("storage");
+    expect(warning).toContain("quotaWarningPercent");
+  });
+
+  it("is silent under the threshold", () => {
+    expect(quotaWarning(base, 100.1)).toBeUndefined();
+    expect(quotaWarning({ ...base, documentsUsedPercent: 10, membersUsedPercent: 10 })).toBeUndefined();
+  });
+
+  it("warns at exactly the threshold", () => {
+    expect(quotaWarning({ ...base, membersUsedPercent: 0, documentsUsedPercent: 90 }, 90)).toContain("documents 90%");
+  });
+});
+
+describe("quota warning through the dynamic provider host", () => {
+  const TYPE = "pulumi-nodejs:dynamic/egret:Organization";
+  const URN = urnOf(TYPE, "main");
+
+  let emulator: RunningEmulator;
+  let control: EmulatorControl;
+  let engine: FakeEngine;
+  let host: ProviderProcess;
+  let unreachableEngineHost: ProviderProcess;
+  let serializedProvider: string;
+
+  const withProvider = (properties: Record<string, unknown>) => ({ ...properties, __provider: serializedProvider });
+
+  async function startHost(engineAddress: string): Promise<ProviderProcess> {
+    const started = await ProviderProcess.start(
+      process.execPath,
+      [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), engineAddress],
+      { cwd: CONSUMER_DIR, env: { EGRET_API_KEY: "", EGRET_API_URL: "" } },
+    );
+    await started.configure({ "egret:apiKey": API_KEY, "egret:apiUrl": emulator.url, "egret:retryBaseDelayMs": "1" });
+    return started;
+  }
+
+  async function adopt(provider: ProviderProcess, news: Record<string, unknown>) {
+    const { inputs, failures } = await provider.check(URN, withProvider({}), withProvider(news));
+    expect(failures).toEqual([]);
+    return provider.create(URN, inputs);
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    control = new EmulatorControl(emulator.url);
+    engine = await FakeEngine.start();
+
+    const { resources } = await runProgram(() => import("../examples/quickstart/index"));
+    serializedProvider = resources[0].inputs.__provider as string;
+
+    host = await startHost(engine.address);
+    // Nothing listens on port 1, so every Log call to this engine address fails.
+    unreachableEngineHost = await startHost("127.0.0.1:1");
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await unreachableEngineHost?.close();
+    await engine?.close();
+    await emulator?.close();
+  });
+
+  beforeEach(async () => {
+    await control.reset();
+    await control.patchOrganization("egret-ai", { document_count: 46, member_count: 5 });
+    engine.clear();
+  });
+
+  it("sends a warning on create", async () => {
+    const created = await adopt(host, { slug: "egret-ai" });
+
+    expect(created.properties.documentsUsedPercent).toBe(92);
+    expect(created.properties.membersUsedPercent).toBe(100);
+    expect(created.properties.storageUsedPercent).toBe(0);
+    expect(engine.messages).toHaveLength(1);
+    const [warning] = engine.messages;
+    expect(warning.severity).toBe("warning");
+    expect(warning.message).toContain("organization 'egret-ai'");
+    expect(warning.message).toContain("documents 92% (46 of 50)");
+    expect(warning.message).toContain("members 100% (5 of 5)");
+    // The dynamic provider host does not pass the URN on to the provider, so the warning has none.
+    expect(warning.urn).toBe("");
+    expect(warning.message).not.toContain(API_KEY);
+  });
+
+  it("sends a warning on refresh", async () => {
+    await control.patchOrganization("egret-ai", { document_count: 1, member_count: 1 });
+    const created = await adopt(host, { slug: "egret-ai" });
+    expect(engine.messages).toEqual([]);
+    await control.patchOrganization("egret-ai", { storage_used_bytes: 500 * 1048576 });
+
+    const refreshed = await host.read("egret-ai", URN, withProvider(created.properties));
+
+    expect(refreshed.properties.storageUsedPercent).toBe(100);
+    expect(engine.messagesOf("warning")).toHaveLength(1);
+    expect(engine.messages[0].message).toContain("storage 100% (500 of 500 MB)");
+  });
+
+  it("sends a warning on update", async () => {
+    const created = await adopt(host, { slug: "egret-ai", quotaWarningPercent: 100 });
+    expect(engine.messages).toHaveLength(1);
+    expect(engine.messages[0].message).toContain("uses at least 100%");
+    expect(engine.messages[0].message).not.toContain("documents");
+    engine.clear();
+
+    const { inputs } = await host.check(URN, withProvider({}), withProvider({ slug: "egret-ai", name: "Renamed" }));
+    await host.update("egret-ai", URN, withProvider(created.properties), inputs);
+
+    expect(engine.messages).toHaveLength(1);
+    expect(engine.messages[0].message).toContain("documents 92%");
+  });
+
+  it("honours a higher threshold", async () => {
+    await control.patchOrganization("egret-ai", { member_count: 4 });
+
+    await adopt(host, { slug: "egret-ai", quotaWarningPercent: 95 });
+
+    expect(engine.messages).toEqual([]);
+  });
+
+  it("falls back to stderr without an engine", async () => {
+    await adopt(unreachableEngineHost, { slug: "egret-ai" });
+
+    const output = unreachableEngineHost.output();
+    expect(output).toContain("warning: organization 'egret-ai' uses at least 90% of its plan limits");
+    expect(output).toContain("sending this message to the Pulumi engine at 127.0.0.1:1 failed");
+    expect(output).not.toContain(API_KEY);
+  });
+});

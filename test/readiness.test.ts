@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../sdk/emulator";
+import { EgretClient, type Clock } from "../sdk";
+import {
+  checkOrganization,
+  createOrganization,
+  diffOrganization,
+  KnowledgeBaseTimeoutError,
+  OrganizationInitError,
+  readOrganization,
+  toInputs,
+  updateOrganization,
+  type OrganizationInputs,
+} from "../provider/organization";
+import { EmulatorControl } from "./helpers/emulator";
+
+let emulator: RunningEmulator;
+let control: EmulatorControl;
+let client: EgretClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  control = new EmulatorControl(emulator.url);
+  client = new EgretClient({ apiKey: "egret_demo_key", apiUrl: emulator.url, retryBaseDelayMs: 1, retryMaxDelayMs: 5 });
+});
+
+afterAll(async () => {
+  await client.close();
+  await emulator.close();
+});
+
+beforeEach(async () => {
+  await control.reset();
+  await control.patchOrganization("egret-ai", { kb_status: "provisioning" });
+  await control.clearRequests();
+});
+
+/**
+ * A virtual clock: `sleep` returns at once after moving time forward, and runs `onSleep` with
+ * the number of the sleep (from 1), so a test can change the emulator between status checks.
+ */
+function virtualClock(onSleep: (sleep: number) => Promise<void> = async () => {}): Clock & { sleeps: number[] } {
+  let now = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    async sleep(ms: number) {
+      sleeps.push(ms);
+      now += ms;
+      await onSleep(sleeps.length);
+    },
+  };
+}
+
+const noJitter = () => 0;
+
+function checked(news: Record<string, unknown>): OrganizationInputs {
+  const { inputs, failures } = checkOrganization(news);
+  expect(failures).toEqual([]);
+  return toInputs(inputs);
+}
+
+async function apiRequests() {
+  return (await control.requests()).map((entry) => `${entry.method} ${entry.path}`);
+}
+
+describe("readiness wait", () => {
+  it("polls until provisioning turns active", async () => {
+    const clock = virtualClock(async (sleep) => {
+      if (sleep === 2) {
+        await control.patchOrganization("egret-ai", { kb_status: "active" });
+      }
+    });
+
+    const outputs = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 60 }),
+      { clock, random: noJitter },
+    );
+
+    expect(outputs.kbStatus).toBe("active");
+    expect(outputs.waitForKbActive).toBe(true);
+    expect(outputs.kbActiveTimeoutSeconds).toBe(60);
+    expect(clock.sleeps).toEqual([2000, 4000]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("waits after the adopting PATCH", async () => {
+    const clock = virtualClock(async () => {
+      await control.patchOrganization("egret-ai", { kb_status: "active" });
+    });
+
+    const outputs = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", name: "Egret AI LLC", waitForKbActive: true }),
+      { clock, random: noJitter },
+    );
+
+    expect(outputs.name).toBe("Egret AI LLC");
+    expect(outputs.kbStatus).toBe("active");
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/", "PATCH /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("fails with the slug, status and wait on timeout", async () => {
+    const clock = virtualClock();
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 10 }),
+      { clock, random: noJitter },
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationInitError);
+    const initError = error as OrganizationInitError;
+    expect(initError.message).toContain("organization 'egret-ai'");
+    expect(initError.message).toContain("still 'provisioning'");
+    expect(initError.message).toContain("after waiting 10 s");
+    expect(initError.message).toContain("3 status checks");
+    expect(initError.message).toContain("kbActiveTimeoutSeconds");
+    expect(initError.cause).toBeInstanceOf(KnowledgeBaseTimeoutError);
+    expect(initError.id).toBe("egret-ai");
+    expect(initError.properties.kbStatus).toBe("provisioning");
+    expect(initError.properties.waitForKbActive).toBe(true);
+    expect(clock.sleeps).toEqual([2000, 4000, 4000]);
+    expect(await apiRequests()).toHaveLength(4);
+  });
+
+  it("caps the wait between checks at 30 s", async () => {
+    const clock = virtualClock();
+
+    await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 120 }),
+      { clock, random: noJitter },
+    ).catch(() => undefined);
+
+    expect(clock.sleeps).toEqual([2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(clock.sleeps.reduce((total, ms) => total + ms, 0)).toBe(120_000);
+  });
+
+  it("makes no status check when not asked", async () => {
+    const clock = virtualClock();
+
+    const outputs = await createOrganization(client, checked({ slug: "egret-ai" }), { clock });
+
+    expect(outputs.kbStatus).toBe("provisioning");
+    expect(outputs.waitForKbActive).toBe(false);
+    expect(clock.sleeps).toEqual([]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("makes no status check when already active", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "active" });
+    await control.clearRequests();
+    const clock = virtualClock();
+
+    await createOrganization(client, checked({ slug: "egret-ai", waitForKbActive: true }), { clock });
+
+    expect(clock.sleeps).toEqual([]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("waits again on the update after a timeout", async () => {
+    const inputs = checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 5 });
+    const failed = await createOrganization(client, inputs, { clock: virtualClock(), random: noJitter }).catch(
+      (caught: unknown) => caught as OrganizationInitError,
+    );
+    await control.patchOrganization("egret-ai", { kb_status: "active" });
+    await control.clearRequests();
+
+    const outputs = await updateOrganization(client, failed.properties, inputs, { clock: virtualClock(), random: noJitter });
+
+    expect(outputs.kbStatus).toBe("active");
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("keeps the PATCH when the update times out", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "active" });
+    const state = await createOrganization(client, checked({ slug: "egret-ai", name: "Before" }));
+    await control.patchOrganization("egret-ai", { kb_status: "suspended" });
+    await control.clearRequests();
+
+    const error = await updateOrganization(
+      client,
+      state,
+      checked({ slug: "egret-ai", name: "After", waitForKbActive: true, kbActiveTimeoutSeconds: 1 }),
+      { clock: virtualClock(), random: noJitter },
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationInitError);
+    expect((error as OrganizationInitError).message).toContain("still 'suspended'");
+    expect((error as OrganizationInitError).properties.name).toBe("After");
+    expect(await apiRequests()).toEqual(["PATCH /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
+  });
+});
+
+describe("readiness check", () => {
+  it("reports bad readiness inputs", () => {
+    const { failures } = checkOrganization({
+      slug: "egret-ai",
+      waitForKbActive: "yes",
+      kbActiveTimeoutSeconds: 0,
+      quotaWarningPercent: 150,
+    });
+
+    expect(failures.map((failure) => failure.property)).toEqual([
+      "waitForKbActive",
+      "kbActiveTimeoutSeconds",
+      "quotaWarningPercent",
+    ]);
+    expect(failures[1].reason).toContain("from 1 to 3600");
+    expect(failures[2].reason).toContain("at most 100");
+  });
+
+  it("rejects fractional and oversized timeouts", () => {
+    for (const timeout of [1.5, 3601, "60", Number.NaN]) {
+      const { failures } = checkOrganization({ slug: "egret-ai", kbActiveTimeoutSeconds: timeout });
+      expect(failures.map((failure) => failure.property)).toEqual(["kbActiveTimeoutSeconds"]);
+    }
+  });
+
+  it("accepts the limits of each range", () => {
+    for (const news of [
+      { kbActiveTimeoutSeconds: 1, quotaWarningPercent: 100 },
+      { kbActiveTimeoutSeconds: 3600, quotaWarningPercent: 0.5 },
+      { waitForKbActive: false },
+    ]) {
+      expect(checkOrganization({ slug: "egret-ai", ...news }).failures).toEqual([]);
+    }
+  });
+});
+
+describe("settings inputs", () => {
+  it("keep their set values through a refresh", async () => {
+    const state = await createOrganization(client, checked({ slug: "egret-ai", quotaWarningPercent: 75 }));
+
+    const refreshed = await readOrganization(client, "egret-ai", state);
+
+    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", restoreOnDelete: false, quotaWarningPercent: 75 });
+    expect(refreshed?.outputs.quotaWarningPercent).toBe(75);
+    expect(refreshed?.outputs.kbActiveTimeoutSeconds).toBe(300);
+  });
+
+  it("diff as updates and never as replacements", async () => {
+    const state = await createOrganization(client, checked({ slug: "egret-ai" }));
+
+    const unchanged = diffOrganization(state, checked({ slug: "egret-ai", waitForKbActive: false, quotaWarningPercent: 90 }));
+    const changed = diffOrganization(
+      state,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 30, quotaWarningPercent: 80 }),
+    );
+
+    expect(unchanged.changes).toBe(false);
+    expect(changed).toEqual({
+      changes: true,
+      updates: ["waitForKbActive", "kbActiveTimeoutSeconds", "quotaWarningPercent"],
+      replaces: [],
+    });
+  });
+});
