@@ -81,6 +81,12 @@ export class EgretClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly limiter: ConcurrencyLimiter;
+  /**
+   * Time (ms, by `clock`) before which no attempt is sent. A 429 sets it, because the API limits
+   * requests per key: every request of this client waits out the pause, not only the throttled
+   * one, so queued requests do not keep the key's rate window full.
+   */
+  private throttledUntil = 0;
   private readonly logger?: Logger;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -160,7 +166,10 @@ export class EgretClient {
 
     for (let attempt = 1; ; attempt += 1) {
       const started = this.clock.now();
-      const outcome = await this.limiter.run(() => this.attempt(request, attempt, deadline));
+      const outcome = await this.limiter.run(async () => {
+        await this.waitWhileThrottled();
+        return this.attempt(request, attempt, deadline);
+      }, attempt > 1);
       const durationMs = Math.max(0, this.clock.now() - started);
       const context: RequestContext = { method: request.method, path: request.path, attempts: attempt };
 
@@ -171,6 +180,9 @@ export class EgretClient {
 
       const failure = this.toError(outcome, context);
       const wait = this.retryWait(outcome, attempt);
+      if (outcome.kind === "response" && outcome.status === 429 && wait !== undefined) {
+        this.throttledUntil = Math.max(this.throttledUntil, this.clock.now() + wait);
+      }
       const retrying = wait !== undefined && attempt < maxAttempts;
       const fitsDeadline = retrying && this.clock.now() + wait < deadline;
       this.log(request, attempt, outcome, durationMs, retrying && fitsDeadline ? wait : undefined);
@@ -182,6 +194,13 @@ export class EgretClient {
         throw this.deadlineError(context, failure);
       }
       await this.clock.sleep(wait);
+    }
+  }
+
+  /** Waits until the pause set by the last 429 has passed; a 429 during the wait extends it. */
+  private async waitWhileThrottled(): Promise<void> {
+    for (let left = this.throttledUntil - this.clock.now(); left > 0; left = this.throttledUntil - this.clock.now()) {
+      await this.clock.sleep(left);
     }
   }
 
