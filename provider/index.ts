@@ -4,7 +4,16 @@
  * Importing this module only loads the library: it starts no server and opens no port.
  */
 export { Organization, type OrganizationArgs } from "./dynamic/organization";
-export type { OrganizationOutputs, ManagedField } from "./organization/types";
+export type { OrganizationOutputs, ManagedField, CheckFailure } from "./organization/types";
+export { checkOrganization } from "./organization/check";
+export {
+  FLEET_ENTRY_KEYS,
+  FleetFileError,
+  formatFleetProblems,
+  validateFleet,
+  type FleetEntry,
+  type FleetProblem,
+} from "./fleet";
 export {
   getOrganization,
   getOrganizationOutput,

@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import * as yaml from "js-yaml";
+import { FleetFileError, validateFleet, type FleetEntry } from "@egret/pulumi";
+
+/**
+ * Parses the text of a fleet file (a YAML list of organizations) and validates every entry.
+ * Returns the entries, or raises one FleetFileError listing every problem of the file at once,
+ * a YAML syntax error included. `source` names the file in the message.
+ */
+export function parseFleet(text: string, source = "organizations.yaml"): FleetEntry[] {
+  let data: unknown;
+  try {
+    // The default schema of js-yaml 4 builds only plain values, and rejects a key repeated in one mapping.
+    data = yaml.load(text, { filename: source });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FleetFileError(source, [{ field: "", reason: `the file is not valid YAML: ${reason}` }]);
+  }
+
+  const { entries, problems } = validateFleet(data);
+  if (problems.length > 0) {
+    throw new FleetFileError(source, problems);
+  }
+  return entries;
+}
+
+/** Reads and validates a fleet file; see `parseFleet`. */
+export function loadFleetFile(path: string): FleetEntry[] {
+  return parseFleet(readFileSync(path, "utf8"), basename(path));
+}
