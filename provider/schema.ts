@@ -171,11 +171,11 @@ const ORGANIZATION_PROPERTIES = {
   },
   kbActiveTimeoutSeconds: {
     type: "integer",
-    description: "Longest wait for an active knowledge base, in seconds.",
+    description: "Maximum wait for an active knowledge base, in seconds.",
     input: {
       default: 300,
       description:
-        "Longest wait for an active knowledge base, in seconds, from 1 to 3600. Used only with " +
+        "Maximum wait for an active knowledge base, in seconds, from 1 to 3600. Used only with " +
         "`waitForKbActive: true`. Default: 300.",
     },
   },
