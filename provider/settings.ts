@@ -1,8 +1,8 @@
 import {
-  DEFAULTS,
   EgretClient,
   EgretConfigurationError,
   resolveApiUrl,
+  tuningProblem,
   type EgretClientOptions,
   type ResolvedTuning,
 } from "../sdk";
@@ -71,11 +71,10 @@ export function resolveSettings(lookup: ConfigLookup, env: NodeJS.ProcessEnv = p
     if (value === undefined) {
       continue;
     }
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number)) {
-      throw new EgretConfigurationError(
-        `invalid ${source} '${value}': expected a whole number (default ${DEFAULTS[key]})`,
-      );
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    const problem = tuningProblem(key, number);
+    if (problem !== undefined) {
+      throw new EgretConfigurationError(`invalid ${source} '${value}': ${problem}`);
     }
     tuning[key] = number;
   }

@@ -19,7 +19,7 @@ import {
   type RequestContext,
 } from "./errors";
 import { ConcurrencyLimiter } from "./limiter";
-import { formatAttempt, loggerFromEnv, type Logger } from "./log";
+import { formatAttempt, loggerFromEnv, type AttemptLogFields, type Logger } from "./log";
 import {
   parseOrganization,
   parseOrganizationList,
@@ -35,19 +35,30 @@ import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, systemClock, type Cl
 /** Longest body excerpt quoted in an error, in characters. */
 const EXCERPT_LENGTH = 160;
 
-/** Connection error codes worth another attempt: the server may be restarting or overloaded. */
+/**
+ * Connection error codes worth another attempt: the server may be restarting or overloaded, or
+ * the network dropped a connection. Others, such as ENOTFOUND or a TLS certificate error, fail
+ * at once because a retry would meet the same error.
+ */
 const RETRYABLE_CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "EPIPE",
   "ETIMEDOUT",
   "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
   "UND_ERR_SOCKET",
   "UND_ERR_CLOSED",
   "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
 ]);
+
+/** undici's codes for its own header and body timeouts, which count as attempt timeouts. */
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/** Characters an API key cannot contain, because it travels in a header. */
+// eslint-disable-next-line no-control-regex
+const INVALID_KEY_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
 
 const VERSION = "0.1.0";
 
@@ -57,18 +68,37 @@ interface Request {
   body?: string;
 }
 
-/** What one attempt produced: a complete response, or an error with no usable response. */
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * Result of one attempt. It is a complete response, a response whose body the connection cut
+ * short, a connection that failed before the response headers, or a timeout.
+ */
 type AttemptOutcome =
-  | { kind: "response"; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | { kind: "response"; status: number; headers: ResponseHeaders; text: string }
+  | {
+      kind: "truncated";
+      status: number;
+      headers: ResponseHeaders;
+      text: string;
+      receivedBytes: number;
+      errorCode: string;
+      cause: unknown;
+    }
   | { kind: "connection"; errorCode: string; retryable: boolean; cause: unknown }
   | { kind: "timeout"; timeoutMs: number; limit: "attempt" | "deadline"; cause: unknown };
+
+/** An attempt's outcome and its duration in milliseconds, from sending to the end of the body. */
+type Attempt = AttemptOutcome & { durationMs: number };
 
 /**
  * Client of the Egret Organizations API.
  *
  * Each request goes through one pipeline: wait for a slot under `maxConcurrentRequests`, send,
  * decide whether to retry, wait, and parse. GET and PATCH of an organization are idempotent, so
- * both are retried on 408, 429, 5xx, connection failures and timeouts.
+ * both are retried on 408, 429, 500, 502, 503 and 504, on a refused or reset connection, on a
+ * body cut short, and on an attempt timeout. The wait is `Retry-After` (capped at
+ * `retryMaxDelayMs`) when the response has one, and exponential backoff with jitter otherwise.
  */
 export class EgretClient {
   readonly apiUrl: string;
@@ -99,6 +129,12 @@ export class EgretClient {
       );
     }
     this.apiKey = options.apiKey.trim();
+    if (INVALID_KEY_CHARACTERS.test(this.apiKey)) {
+      throw new EgretConfigurationError(
+        `invalid Egret API key (${this.apiKeySource}): it contains whitespace or a control character. ` +
+          `Copy the key again from the Egret dashboard.`,
+      );
+    }
     this.apiUrl = resolveApiUrl(options.apiUrl);
     this.tuning = resolveTuning(options);
 
@@ -159,22 +195,22 @@ export class EgretClient {
     return `${this.basePath}/v1/orgs/${encodeURIComponent(slug)}/`;
   }
 
-  /** Sends a request with retries, then validates the body with `parse`. */
+  /**
+   * Sends a request with retries, then validates the body with `parse`. Each attempt waits for
+   * a slot under `maxConcurrentRequests`; the backoff waits between attempts hold no slot.
+   */
   private async send<T>(request: Request, parse: (body: unknown) => Parsed<T>, expected: string): Promise<T> {
-    const { maxAttempts } = this.tuning;
     const deadline = this.clock.now() + this.tuning.deadlineMs;
 
     for (let attempt = 1; ; attempt += 1) {
-      const started = this.clock.now();
       const outcome = await this.limiter.run(async () => {
         await this.waitWhileThrottled();
         return this.attempt(request, attempt, deadline);
       }, attempt > 1);
-      const durationMs = Math.max(0, this.clock.now() - started);
       const context: RequestContext = { method: request.method, path: request.path, attempts: attempt };
 
       if (outcome.kind === "response" && outcome.status >= 200 && outcome.status < 300) {
-        this.log(request, attempt, outcome, durationMs, undefined);
+        this.log(request, attempt, outcome, undefined);
         return this.parseBody(outcome.text, outcome.status, parse, expected, context);
       }
 
@@ -183,9 +219,9 @@ export class EgretClient {
       if (outcome.kind === "response" && outcome.status === 429 && wait !== undefined) {
         this.throttledUntil = Math.max(this.throttledUntil, this.clock.now() + wait);
       }
-      const retrying = wait !== undefined && attempt < maxAttempts;
+      const retrying = wait !== undefined && attempt < this.tuning.maxAttempts;
       const fitsDeadline = retrying && this.clock.now() + wait < deadline;
-      this.log(request, attempt, outcome, durationMs, retrying && fitsDeadline ? wait : undefined);
+      this.log(request, attempt, outcome, retrying && fitsDeadline ? wait : undefined);
 
       if (!retrying) {
         throw failure;
@@ -205,10 +241,19 @@ export class EgretClient {
   }
 
   /** Sends one attempt and reads the whole body, within the attempt timeout and the deadline. */
-  private async attempt(request: Request, attempt: number, deadline: number): Promise<AttemptOutcome> {
-    const remaining = deadline - this.clock.now();
-    const limit = remaining < this.tuning.attemptTimeoutMs ? "deadline" : "attempt";
-    const timeoutMs = Math.max(1, Math.min(this.tuning.attemptTimeoutMs, remaining));
+  private async attempt(request: Request, attempt: number, deadline: number): Promise<Attempt> {
+    const started = this.clock.now();
+    const outcome = await this.exchange(request, attempt, deadline - started);
+    return { ...outcome, durationMs: Math.max(0, this.clock.now() - started) };
+  }
+
+  private async exchange(request: Request, attempt: number, remainingMs: number): Promise<AttemptOutcome> {
+    // Waiting for a slot or for the end of a 429 pause may have used up the deadline.
+    if (remainingMs <= 0) {
+      return { kind: "timeout", timeoutMs: 0, limit: "deadline", cause: undefined };
+    }
+    const limit = remainingMs < this.tuning.attemptTimeoutMs ? "deadline" : "attempt";
+    const timeoutMs = Math.min(this.tuning.attemptTimeoutMs, remainingMs);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -234,15 +279,35 @@ export class EgretClient {
         body: request.body,
         signal: controller.signal,
       });
-      const text = await response.body.text();
+
+      // The body is read chunk by chunk so that a body cut short can still be quoted.
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of response.body) {
+          chunks.push(chunk as Buffer);
+        }
+      } catch (error) {
+        const errorCode = connectionErrorCode(error);
+        if (timedOut || TIMEOUT_CODES.has(errorCode)) {
+          return { kind: "timeout", timeoutMs, limit, cause: error };
+        }
+        const received = Buffer.concat(chunks);
+        return {
+          kind: "truncated",
+          status: response.statusCode,
+          headers: response.headers,
+          text: received.toString("utf8"),
+          receivedBytes: received.length,
+          errorCode,
+          cause: error,
+        };
+      }
+      const text = Buffer.concat(chunks).toString("utf8");
       return { kind: "response", status: response.statusCode, headers: response.headers, text };
     } catch (error) {
-      if (timedOut) {
-        return { kind: "timeout", timeoutMs, limit, cause: error };
-      }
       const errorCode = connectionErrorCode(error);
-      if (errorCode === "UND_ERR_HEADERS_TIMEOUT" || errorCode === "UND_ERR_BODY_TIMEOUT") {
-        return { kind: "timeout", timeoutMs, limit: "attempt", cause: error };
+      if (timedOut || TIMEOUT_CODES.has(errorCode)) {
+        return { kind: "timeout", timeoutMs, limit, cause: error };
       }
       return { kind: "connection", errorCode, retryable: RETRYABLE_CONNECTION_CODES.has(errorCode), cause: error };
     } finally {
@@ -260,6 +325,9 @@ export class EgretClient {
     }
     if (outcome.kind === "connection") {
       return outcome.retryable ? backoff : undefined;
+    }
+    if (outcome.kind === "truncated") {
+      return backoff;
     }
     if (!RETRYABLE_STATUSES.has(outcome.status)) {
       return undefined;
@@ -288,11 +356,18 @@ export class EgretClient {
     return parsed.value;
   }
 
-  private unexpected(context: RequestContext, status: number, problem: string, text: string): EgretUnexpectedResponseError {
+  private unexpected(
+    context: RequestContext,
+    status: number,
+    problem: string,
+    text: string,
+    advice = `Check that egret:apiUrl (now ${this.apiUrl}) points at the Egret API and not at a proxy or another service.`,
+  ): EgretUnexpectedResponseError {
     const excerpt = this.excerpt(text);
+    const tries = context.attempts === 1 ? "1 attempt" : `${context.attempts} attempts`;
     return new EgretUnexpectedResponseError(
-      `${context.method} ${context.path} returned ${status} but ${problem}: '${excerpt}'. ` +
-        `Check that egret:apiUrl points at the Egret API and not at a proxy or another service.`,
+      `${context.method} ${context.path} returned ${status} ${STATUS_CODES[status] ?? ""}`.trimEnd() +
+        ` but ${problem} (after ${tries}): '${excerpt}'. ${advice}`,
       { ...context, status, excerpt },
     );
   }
@@ -303,11 +378,7 @@ export class EgretClient {
     const tries = context.attempts === 1 ? "1 attempt" : `${context.attempts} attempts`;
 
     if (outcome.kind === "timeout") {
-      return new EgretTimeoutError(
-        `${request} timed out: no complete response within ${outcome.timeoutMs} ms ` +
-          `(attemptTimeoutMs), after ${tries}. Raise egret:attemptTimeoutMs if the API is slow, or run again later.`,
-        { ...context, limit: outcome.limit, timeoutMs: outcome.timeoutMs, cause: outcome.cause },
-      );
+      return this.timeoutError(outcome, context);
     }
     if (outcome.kind === "connection") {
       return new EgretConnectionError(
@@ -316,25 +387,54 @@ export class EgretClient {
         { ...context, cause: outcome.cause },
       );
     }
+    if (outcome.kind === "truncated") {
+      const excerpt = this.excerpt(outcome.text);
+      const announced = headerValue(outcome.headers, "content-length");
+      const of = announced === undefined ? "" : ` of the ${announced} announced`;
+      return new EgretUnexpectedResponseError(
+        `${request} returned ${outcome.status} but the connection closed (${outcome.errorCode}) after ` +
+          `${outcome.receivedBytes} bytes${of} of the body, on ${tries}: '${excerpt}'. ` +
+          `The Egret API or a proxy in front of it dropped the connection: run again later.`,
+        { ...context, status: outcome.status, excerpt, cause: outcome.cause },
+      );
+    }
 
     const { status, headers, text } = outcome;
     const fields = { ...context, status };
-    const body = safeJson(text);
-    const detail = typeof body?.detail === "string" ? this.redact(body.detail) : undefined;
-    const said = detail ?? (text.trim() === "" ? "empty body" : `'${this.excerpt(text)}'`);
     const head = `${request} failed with ${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
 
     if (status >= 300 && status < 400) {
       const location = headerValue(headers, "location");
+      const quotedLocation = location === undefined ? undefined : this.excerpt(location);
       return new EgretRedirectError(
-        `${request} was redirected (${status}) to '${location ?? "no Location header"}'. ` +
+        `${request} was redirected (${status}) to '${quotedLocation ?? "no Location header"}'. ` +
           `Redirects are not followed, so the API key is never sent to another address: ` +
-          `set egret:apiUrl to the address the API really serves.`,
-        { ...fields, location },
+          `set egret:apiUrl (now ${this.apiUrl}) to the address the API serves.`,
+        { ...fields, location: quotedLocation },
       );
     }
+
+    // Error bodies of the API are JSON (DRF); anything else came from a proxy or another service.
+    const json = parseJson(text);
+    if (text.trim() !== "" && !json.ok) {
+      if (status >= 500) {
+        return this.unexpected(
+          context,
+          status,
+          notTheApi(status),
+          text,
+          `A proxy in front of the Egret API answered, so the API may be down: run again later. ` +
+            `If it persists, check that egret:apiUrl (now ${this.apiUrl}) points at the Egret API.`,
+        );
+      }
+      return this.unexpected(context, status, notTheApi(status), text);
+    }
+    const body = json.ok && isRecord(json.value) ? json.value : undefined;
+    const detail = typeof body?.detail === "string" ? this.excerpt(body.detail) : undefined;
+    const said = detail ?? (text.trim() === "" ? "empty body" : `'${this.excerpt(text)}'`);
+
     if (status === 400) {
-      const fieldErrors = collectFieldErrors(body, (message) => this.redact(message));
+      const fieldErrors = collectFieldErrors(body, (message) => this.excerpt(message));
       const listed = Object.entries(fieldErrors)
         .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
         .join("; ");
@@ -353,12 +453,20 @@ export class EgretClient {
     if (status === 403) {
       return new EgretPermissionError(
         `${head}: ${said}. The API key from ${this.apiKeySource} may not perform this request: ` +
-          `use a key of the organization's owner.`,
+          `use an active key of the organization's owner.`,
         { ...fields, detail },
       );
     }
     if (status === 404) {
-      return new EgretNotFoundError(`${head}: ${said}.`, { ...fields, detail });
+      // Only the API's own 404 (JSON with `detail`) means the organization is gone: a 404 without
+      // it means no route matched, and reporting the organization gone would drop it from state.
+      if (detail === undefined) {
+        return this.unexpected(context, status, notTheApi(status), text);
+      }
+      return new EgretNotFoundError(
+        `${head}: ${said}. Check the slug, and that the API key's user owns the organization.`,
+        { ...fields, detail },
+      );
     }
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"), this.clock.now());
@@ -374,46 +482,76 @@ export class EgretClient {
         { ...fields, detail },
       );
     }
-    return new EgretRequestRejectedError(`${head}: ${said}.`, { ...fields, detail });
-  }
-
-  private deadlineError(context: RequestContext, last: EgretError): EgretTimeoutError {
-    return new EgretTimeoutError(
-      `${context.method} ${context.path} timed out: the deadline of ${this.tuning.deadlineMs} ms (deadlineMs) ` +
-        `leaves no time for another attempt after ${context.attempts}. Last failure: ${last.message}`,
-      { ...context, status: last.status, limit: "deadline", timeoutMs: this.tuning.deadlineMs, cause: last },
+    return new EgretRequestRejectedError(
+      `${head}: ${said}. The API does not accept this request: upgrade @egret/pulumi if it persists.`,
+      { ...fields, detail },
     );
   }
 
-  private log(
-    request: Request,
-    attempt: number,
-    outcome: AttemptOutcome,
-    durationMs: number,
-    retryInMs: number | undefined,
-  ): void {
+  private timeoutError(outcome: AttemptOutcome & { kind: "timeout" }, context: RequestContext): EgretTimeoutError {
+    const { attemptTimeoutMs, deadlineMs } = this.tuning;
+    const request = `${context.method} ${context.path}`;
+    const limits = { limit: outcome.limit, timeoutMs: outcome.timeoutMs, attemptTimeoutMs, deadlineMs };
+    const tries = context.attempts === 1 ? "1 attempt" : `${context.attempts} attempts`;
+
+    if (outcome.limit === "attempt") {
+      return new EgretTimeoutError(
+        `${request} timed out: no complete response within ${attemptTimeoutMs} ms (attemptTimeoutMs) ` +
+          `on each of ${tries}, within a deadline of ${deadlineMs} ms (deadlineMs). ` +
+          `Raise egret:attemptTimeoutMs if the API is slow, or run again later.`,
+        { ...context, ...limits, cause: outcome.cause },
+      );
+    }
+    return new EgretTimeoutError(
+      `${request} timed out: the deadline of ${deadlineMs} ms (deadlineMs) ran out during attempt ` +
+        `${context.attempts} (each attempt may take ${attemptTimeoutMs} ms, attemptTimeoutMs). ` +
+        `Raise egret:deadlineMs, or run again later.`,
+      { ...context, ...limits, cause: outcome.cause },
+    );
+  }
+
+  private deadlineError(context: RequestContext, last: EgretError): EgretTimeoutError {
+    const { attemptTimeoutMs, deadlineMs } = this.tuning;
+    return new EgretTimeoutError(
+      `${context.method} ${context.path} timed out: the deadline of ${deadlineMs} ms (deadlineMs) ` +
+        `leaves no time for another attempt after ${context.attempts} ` +
+        `(each attempt may take ${attemptTimeoutMs} ms, attemptTimeoutMs). Last failure: ${last.message}`,
+      {
+        ...context,
+        status: last.status,
+        limit: "deadline",
+        timeoutMs: deadlineMs,
+        attemptTimeoutMs,
+        deadlineMs,
+        cause: last,
+      },
+    );
+  }
+
+  private log(request: Request, attempt: number, outcome: Attempt, retryInMs: number | undefined): void {
     if (this.logger === undefined) {
       return;
     }
-    const fields = {
+    const fields: AttemptLogFields = {
       method: request.method,
       path: request.path,
       attempt,
       maxAttempts: this.tuning.maxAttempts,
-      status: outcome.kind === "response" ? outcome.status : undefined,
-      error: outcome.kind === "connection" ? outcome.errorCode : outcome.kind === "timeout" ? "timeout" : undefined,
-      durationMs,
+      status: outcome.kind === "response" || outcome.kind === "truncated" ? outcome.status : undefined,
+      error: attemptError(outcome),
+      durationMs: outcome.durationMs,
       retryInMs,
     };
     this.logger.debug(formatAttempt(fields), fields);
   }
 
-  /** Returns a short, single-line excerpt of a body with the API key masked. */
+  /** Returns a short, single-line excerpt of text from the server, with the API key masked. */
   private excerpt(text: string): string {
+    // Masked before it is cut, so that no part of the key survives at the cut.
+    const masked = this.redact(text);
     // eslint-disable-next-line no-control-regex
-    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
-    const cut = flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}...` : flat;
-    return this.redact(cut);
+    const flat = masked.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
+    return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}...` : flat;
   }
 
   /** Masks the API key in text that came from the server, in case the server echoed it. */
@@ -427,14 +565,35 @@ function headerValue(headers: Record<string, string | string[] | undefined>, nam
   return Array.isArray(value) ? value[0] : value;
 }
 
-function safeJson(text: string): Record<string, unknown> | undefined {
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
-    return undefined;
+    return { ok: false };
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Describes an error body that is not the API's JSON error. */
+function notTheApi(status: number): string {
+  const problem = "the body is not the API's JSON error";
+  return status === 404 ? `${problem}, so no API route matched the path` : problem;
+}
+
+/** Names what went wrong in an attempt without a complete response, for the log. */
+function attemptError(outcome: AttemptOutcome): string | undefined {
+  switch (outcome.kind) {
+    case "timeout":
+      return outcome.limit === "attempt" ? "attempt timeout" : "deadline";
+    case "connection":
+      return outcome.errorCode;
+    case "truncated":
+      return `body cut short, ${outcome.errorCode}`;
+    default:
+      return undefined;
   }
 }
 

@@ -74,7 +74,10 @@ export class EgretPermissionError extends EgretError {
   }
 }
 
-/** 404: the organization does not exist or belongs to another user. */
+/**
+ * 404 with the API's JSON error: the organization does not exist or belongs to another user. A
+ * 404 with any other body (an HTML page: no route matched) is EgretUnexpectedResponseError.
+ */
 export class EgretNotFoundError extends EgretError {
   constructor(message: string, fields: EgretErrorFields) {
     super("EGRET_NOT_FOUND", message, fields);
@@ -102,7 +105,7 @@ export class EgretRateLimitError extends EgretError {
   }
 }
 
-/** 5xx on every attempt. */
+/** 408 or 5xx with a JSON or empty body, on every attempt. */
 export class EgretServerError extends EgretError {
   constructor(message: string, fields: EgretErrorFields) {
     super("EGRET_SERVER", message, fields);
@@ -134,21 +137,41 @@ export class EgretConnectionError extends EgretError {
   }
 }
 
-/** An attempt outlived `attemptTimeoutMs` on every attempt, or the request outlived `deadlineMs`. */
-export class EgretTimeoutError extends EgretError {
-  /** Which limit ran out: one attempt's timeout or the overall deadline. */
-  readonly limit: "attempt" | "deadline";
-  /** The limit that ran out, in milliseconds. */
-  readonly timeoutMs: number;
+/** Limits of the request that timed out, in milliseconds. */
+interface TimeoutFields {
+  /** The limit that ran out: one attempt's timeout or the overall deadline. */
+  limit: "attempt" | "deadline";
+  /** The time the last attempt was given, or the deadline when no attempt fitted into it. */
+  timeoutMs: number;
+  /** The client's per-attempt timeout (`attemptTimeoutMs`). */
+  attemptTimeoutMs: number;
+  /** The client's overall deadline (`deadlineMs`). */
+  deadlineMs: number;
+}
 
-  constructor(message: string, fields: EgretErrorFields & { limit: "attempt" | "deadline"; timeoutMs: number }) {
+/**
+ * Every attempt outlived `attemptTimeoutMs`, or the request reached `deadlineMs` (an attempt ran
+ * into it, or the next wait would have). Both limits are on the error.
+ */
+export class EgretTimeoutError extends EgretError {
+  readonly limit: "attempt" | "deadline";
+  readonly timeoutMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly deadlineMs: number;
+
+  constructor(message: string, fields: EgretErrorFields & TimeoutFields) {
     super("EGRET_TIMEOUT", message, fields);
     this.limit = fields.limit;
     this.timeoutMs = fields.timeoutMs;
+    this.attemptTimeoutMs = fields.attemptTimeoutMs;
+    this.deadlineMs = fields.deadlineMs;
   }
 }
 
-/** A response whose body is not the JSON the API documents (an HTML page, a truncated body, a wrong type). */
+/**
+ * A response whose body is not the JSON the API documents: an HTML page, a body cut short when
+ * the connection closed, invalid JSON, or a field of the wrong type. `status` is the response's.
+ */
 export class EgretUnexpectedResponseError extends EgretError {
   /** A short excerpt of the body, with control characters removed. */
   readonly excerpt: string;

@@ -13,7 +13,7 @@ export interface AttemptLogFields {
   /** HTTP status, or undefined when no response arrived. */
   status?: number;
   durationMs: number;
-  /** Error code when the attempt failed without a usable response. */
+  /** Cause of an attempt without a complete response: a timeout or a connection error code. */
   error?: string;
   /** Wait before the next attempt, in milliseconds; undefined when no attempt follows. */
   retryInMs?: number;
@@ -41,7 +41,10 @@ export function loggerFromEnv(env: NodeJS.ProcessEnv = process.env): Logger | un
 
 /** Formats one attempt as a single log line. */
 export function formatAttempt(fields: AttemptLogFields): string {
-  const outcome = fields.status !== undefined ? `${fields.status}` : (fields.error ?? "no response");
+  const outcome =
+    fields.status === undefined
+      ? (fields.error ?? "no response")
+      : `${fields.status}${fields.error === undefined ? "" : ` (${fields.error})`}`;
   const next = fields.retryInMs !== undefined ? `; retrying in ${fields.retryInMs} ms` : "";
   return (
     `${fields.method} ${fields.path} attempt ${fields.attempt}/${fields.maxAttempts}: ` +

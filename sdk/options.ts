@@ -91,8 +91,9 @@ export function resolveApiUrl(value: string | undefined, source = "apiUrl"): str
     );
   }
   if (url.search !== "" || url.hash !== "") {
+    // The query string is left out of the message because it may carry a token.
     throw new EgretConfigurationError(
-      `invalid ${source} '${url.origin}${url.pathname}${url.search}${url.hash}': remove the query string and fragment`,
+      `invalid ${source} '${url.origin}${url.pathname}?...': remove the query string and fragment`,
     );
   }
   const loopback = isLoopbackHost(url.hostname);
@@ -104,29 +105,44 @@ export function resolveApiUrl(value: string | undefined, source = "apiUrl"): str
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) {
-    return fallback;
+/** Maximum delay of a Node timer, in ms (about 24.8 days). Node runs a longer timer after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Allowed range of each tuning option, both ends included. */
+export const TUNING_RANGES: Readonly<Record<keyof ResolvedTuning, { min: number; max: number }>> = {
+  maxAttempts: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  retryBaseDelayMs: { min: 0, max: MAX_TIMER_MS },
+  retryMaxDelayMs: { min: 0, max: MAX_TIMER_MS },
+  attemptTimeoutMs: { min: 1, max: MAX_TIMER_MS },
+  deadlineMs: { min: 1, max: MAX_TIMER_MS },
+  maxConcurrentRequests: { min: 1, max: Number.MAX_SAFE_INTEGER },
+};
+
+/** Returns why `value` is not valid for the tuning option `key`, or undefined when it is. */
+export function tuningProblem(key: keyof ResolvedTuning, value: unknown): string | undefined {
+  const { min, max } = TUNING_RANGES[key];
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    return `expected a whole number (default ${DEFAULTS[key]})`;
   }
-  if (!Number.isInteger(value) || value < min) {
-    throw new EgretConfigurationError(`invalid ${name} ${String(value)}: expected an integer of at least ${min}`);
+  if (value < min || value > max) {
+    return `expected a whole number from ${min} to ${max} (default ${DEFAULTS[key]})`;
   }
-  return value;
+  return undefined;
 }
 
 /** Applies defaults to the tuning options and checks their ranges. */
 export function resolveTuning(options: Partial<ResolvedTuning>): ResolvedTuning {
-  return {
-    maxAttempts: positiveInteger("maxAttempts", options.maxAttempts, DEFAULTS.maxAttempts, 1),
-    retryBaseDelayMs: positiveInteger("retryBaseDelayMs", options.retryBaseDelayMs, DEFAULTS.retryBaseDelayMs, 0),
-    retryMaxDelayMs: positiveInteger("retryMaxDelayMs", options.retryMaxDelayMs, DEFAULTS.retryMaxDelayMs, 0),
-    attemptTimeoutMs: positiveInteger("attemptTimeoutMs", options.attemptTimeoutMs, DEFAULTS.attemptTimeoutMs, 1),
-    deadlineMs: positiveInteger("deadlineMs", options.deadlineMs, DEFAULTS.deadlineMs, 1),
-    maxConcurrentRequests: positiveInteger(
-      "maxConcurrentRequests",
-      options.maxConcurrentRequests,
-      DEFAULTS.maxConcurrentRequests,
-      1,
-    ),
-  };
+  const tuning: ResolvedTuning = { ...DEFAULTS };
+  for (const key of Object.keys(TUNING_RANGES) as Array<keyof ResolvedTuning>) {
+    const value = options[key];
+    if (value === undefined) {
+      continue;
+    }
+    const problem = tuningProblem(key, value);
+    if (problem !== undefined) {
+      throw new EgretConfigurationError(`invalid ${key} ${String(value)}: ${problem}`);
+    }
+    tuning[key] = value;
+  }
+  return tuning;
 }

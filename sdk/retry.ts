@@ -14,14 +14,32 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/**
+ * The real clock. `sleep` never resolves early: a Node timer may fire up to a few milliseconds
+ * before its delay has passed by the wall clock (it counts from the event loop's cached time),
+ * which would send a retry before the moment `Retry-After` named.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: async (ms) => {
+    const end = performance.now() + ms;
+    for (let left = ms; left > 0; left = end - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+    }
+  },
 };
 
+/** The three HTTP-date forms of RFC 9110 section 5.6.7: IMF-fixdate, RFC 850 and asctime. */
+const HTTP_DATE_PATTERNS = [
+  /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
 /**
- * Parses `Retry-After` as delay-seconds or as an HTTP date, in milliseconds from `now`.
- * Returns undefined for a missing or malformed value.
+ * Parses `Retry-After` as delay-seconds or as an HTTP date, in milliseconds from `now` (a date
+ * in the past gives 0). Returns undefined for a missing or malformed value, such as `1.5`, `-1`
+ * or an ISO 8601 date, so the caller falls back to its own backoff.
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined) {
@@ -30,6 +48,10 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) {
     return Number(trimmed) * 1000;
+  }
+  // Date.parse alone would also read "1.5" or "-5" as dates in 2001.
+  if (!HTTP_DATE_PATTERNS.some((pattern) => pattern.test(trimmed))) {
+    return undefined;
   }
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) {
