@@ -175,10 +175,19 @@ function checkName(name: unknown, failures: CheckFailure[]): void {
       reason: "name must not be blank; leave it out to keep the name set in the dashboard",
     });
   }
-  if (name.length > NAME_MAX_LENGTH) {
+  if (name.trim() !== "" && name.trim() !== name) {
+    // The API strips it, so the stored name would never match and every refresh would show drift.
     failures.push({
       property: "name",
-      reason: `name is ${name.length} characters long; shorten it to at most ${NAME_MAX_LENGTH}`,
+      reason: `name ${describe(name)} starts or ends with whitespace, which the API removes; remove it`,
+    });
+  }
+  // The API counts characters (code points), not UTF-16 units: an emoji is one character.
+  const length = [...name].length;
+  if (length > NAME_MAX_LENGTH) {
+    failures.push({
+      property: "name",
+      reason: `name is ${length} characters long; shorten it to at most ${NAME_MAX_LENGTH}`,
     });
   }
   if (CONTROL_CHARACTERS.test(name)) {
