@@ -42,7 +42,10 @@ function sendMethodNotAllowed(response: ServerResponse, method: string, allowed:
   );
 }
 
-/** Returns the stored state: the domain catalogue, the organizations with their owner's key label, the throttle and the faults. */
+/**
+ * Returns the stored state: the domain catalogue, the organizations with their owner's key label,
+ * the throttle, the faults, and the API requests in flight now and at most at once.
+ */
 function describeState(state: EmulatorState): Record<string, unknown> {
   return {
     domains: [...state.domains],
@@ -52,6 +55,7 @@ function describeState(state: EmulatorState): Record<string, unknown> {
     })),
     throttle: state.throttle.current ?? { rate: null },
     faults: state.faults.list(),
+    requestsInFlight: { current: state.requestsInFlight, max: state.maxRequestsInFlight },
   };
 }
 
@@ -94,6 +98,7 @@ export function handleControlRequest(
         sendJson(response, 200, state.requestLog);
       } else if (method === "DELETE") {
         state.requestLog = [];
+        state.maxRequestsInFlight = state.requestsInFlight;
         response.statusCode = 204;
         response.end();
       } else {

@@ -92,8 +92,15 @@ async function handleRequest(
     fault: false,
   };
   state.logRequest(entry);
-  response.on("finish", () => recordOutcome(entry, response));
-  response.on("close", () => recordOutcome(entry, response));
+  const endRequest = state.startRequest();
+  response.on("finish", () => {
+    endRequest();
+    recordOutcome(entry, response);
+  });
+  response.on("close", () => {
+    endRequest();
+    recordOutcome(entry, response);
+  });
 
   const body = await readBody(request);
   entry.body = parseJsonOrNull(body);

@@ -189,6 +189,10 @@ export class EmulatorState {
   keys = new Map<string, KeyRecord>();
   organizations: StoredOrganization[] = [];
   requestLog: RequestLogEntry[] = [];
+  /** API requests received whose response has not finished yet. */
+  requestsInFlight = 0;
+  /** Most API requests in flight at once since the last reset or clearing of the request log. */
+  maxRequestsInFlight = 0;
   readonly faults = new FaultQueue();
   readonly throttle: Throttle;
 
@@ -208,8 +212,22 @@ export class EmulatorState {
     this.keys = seed.keys;
     this.organizations = seed.organizations;
     this.requestLog = [];
+    this.maxRequestsInFlight = this.requestsInFlight;
     this.faults.clear();
     this.throttle.configure(null);
+  }
+
+  /** Counts an API request as in flight and returns the function that ends it; later calls do nothing. */
+  startRequest(): () => void {
+    this.requestsInFlight += 1;
+    this.maxRequestsInFlight = Math.max(this.maxRequestsInFlight, this.requestsInFlight);
+    let ended = false;
+    return () => {
+      if (!ended) {
+        ended = true;
+        this.requestsInFlight -= 1;
+      }
+    };
   }
 
   findOrganization(slug: string): StoredOrganization | undefined {

@@ -53,6 +53,16 @@ export class EmulatorControl {
     return control(this.url, "POST", "throttle", { rate });
   }
 
+  /** Returns the emulator's state: domains, organizations, throttle, faults and requests in flight. */
+  async state(): Promise<{ requestsInFlight: { current: number; max: number } } & Record<string, unknown>> {
+    return (await control(this.url, "GET", "state")) as { requestsInFlight: { current: number; max: number } };
+  }
+
+  /** Returns the stored organization through the control endpoint, which needs no API key. */
+  async storedOrganization(slug: string): Promise<Record<string, unknown>> {
+    return (await control(this.url, "GET", `orgs/${slug}`)) as Record<string, unknown>;
+  }
+
   /** Returns the stored organization as the API would serialize it. */
   async organization(slug: string): Promise<Record<string, unknown>> {
     const response = await request(`${this.url}/v1/orgs/${slug}/`, {
