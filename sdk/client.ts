@@ -200,11 +200,14 @@ export class EgretClient {
    * a slot under `maxConcurrentRequests`; the backoff waits between attempts hold no slot.
    */
   private async send<T>(request: Request, parse: (body: unknown) => Parsed<T>, expected: string): Promise<T> {
-    const deadline = this.clock.now() + this.tuning.deadlineMs;
+    // The deadline starts when the first attempt gets its slot: the time spent queued behind
+    // the process's other requests is not this request's.
+    let deadline: number | undefined;
 
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.limiter.run(async () => {
         await this.waitWhileThrottled();
+        deadline ??= this.clock.now() + this.tuning.deadlineMs;
         return this.attempt(request, attempt, deadline);
       }, attempt > 1);
       const context: RequestContext = { method: request.method, path: request.path, attempts: attempt };
@@ -220,7 +223,7 @@ export class EgretClient {
         this.throttledUntil = Math.max(this.throttledUntil, this.clock.now() + wait);
       }
       const retrying = wait !== undefined && attempt < this.tuning.maxAttempts;
-      const fitsDeadline = retrying && this.clock.now() + wait < deadline;
+      const fitsDeadline = retrying && this.clock.now() + wait < deadline!;
       this.log(request, attempt, outcome, retrying && fitsDeadline ? wait : undefined);
 
       if (!retrying) {
@@ -431,7 +434,8 @@ export class EgretClient {
     }
     const body = json.ok && isRecord(json.value) ? json.value : undefined;
     const detail = typeof body?.detail === "string" ? this.excerpt(body.detail) : undefined;
-    const said = detail ?? (text.trim() === "" ? "empty body" : `'${this.excerpt(text)}'`);
+    // The API's own sentences end with a period; the messages below add their own.
+    const said = (detail ?? (text.trim() === "" ? "empty body" : `'${this.excerpt(text)}'`)).replace(/\.+$/, "");
 
     if (status === 400) {
       const fieldErrors = collectFieldErrors(body, (message) => this.excerpt(message));
