@@ -61,7 +61,7 @@ export interface FunctionSpec {
   description: string;
   inputs: Record<string, FieldSpec>;
   outputs: Record<string, FieldSpec>;
-  /** Runs the function; `args` holds the checked inputs, and the result must match `outputs`. */
+  /** Runs the function; `args` contains the checked inputs, and the result must match `outputs`. */
   invoke(client: EgretClient, args: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
@@ -211,7 +211,7 @@ export const ORGANIZATION: ResourceSpec = {
   properties: ORGANIZATION_PROPERTIES,
 };
 
-/** What each setting of provider/settings.ts means; the environment variable and default are added by `configDescription`. */
+/** Type and meaning of each setting of provider/settings.ts; `configDescription` adds the environment variable and default. */
 const SETTING_DESCRIPTIONS: Record<keyof typeof SETTINGS, { type: ScalarType; description: string; secret?: boolean; default?: string | number }> = {
   apiKey: {
     type: "string",

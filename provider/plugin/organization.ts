@@ -1,0 +1,175 @@
+import type { EgretClient } from "../../sdk";
+import { checkOrganization, toInputs } from "../organization/check";
+import {
+  OrganizationInitError,
+  createOrganization,
+  deleteOrganization,
+  diffOrganization,
+  readOrganization,
+  updateOrganization,
+} from "../organization/logic";
+import type { CheckFailure, OrganizationOutputs } from "../organization/types";
+import { ORGANIZATION, tokenOf } from "../schema";
+import { UNKNOWN, concealProperties, revealProperties, type Properties } from "./values";
+
+/**
+ * The Organization as the plugin serves it: each gRPC operation reveals secrets, calls the
+ * Organization logic in provider/organization/, and marks the results secret where the request
+ * had secrets. Nothing here decides how an organization behaves.
+ */
+
+export const ORGANIZATION_TOKEN = tokenOf("Organization");
+
+/**
+ * A create or update that changed the organization and then failed. The engine records the
+ * resource with `properties`, so the adoption record is kept and the next update tries again.
+ */
+export class ResourceInitFailure extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Properties,
+    readonly reasons: string[],
+    readonly inputs: Properties,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = "ResourceInitFailure";
+  }
+}
+
+/** Raises a logic's OrganizationInitError again with its outputs marked secret as the request's were. */
+function rethrowInitError(error: unknown, inputs: Properties, secretNames: ReadonlySet<string>): never {
+  if (error instanceof OrganizationInitError) {
+    throw new ResourceInitFailure(
+      error.message,
+      error.id,
+      concealProperties({ ...error.properties }, secretNames),
+      error.reasons,
+      concealProperties(inputs, secretNames),
+      error,
+    );
+  }
+  throw error;
+}
+
+/** Result of a diff, with the properties that need an update and those that force a replacement. */
+export interface OrganizationDiff {
+  changes: boolean;
+  updates: string[];
+  replaces: string[];
+}
+
+export function check(news: Properties): { inputs: Properties; failures: CheckFailure[] } {
+  const { values, secretNames } = revealProperties(news);
+  const { inputs, failures } = checkOrganization(values);
+  return { inputs: concealProperties(inputs, secretNames), failures };
+}
+
+/**
+ * Compares new inputs with the state. An unknown input counts as changed: the logic compares
+ * the unknown marker like any other value, so an unknown slug forces a replacement.
+ */
+export function diff(state: Properties, news: Properties): OrganizationDiff {
+  const inputs = revealProperties(news).values;
+  // The logic compares allowed domains as a list; an unknown list becomes a list that differs.
+  if (inputs.allowedDomains === UNKNOWN) {
+    inputs.allowedDomains = [UNKNOWN];
+  }
+  return diffOrganization(revealProperties(state).values as Partial<OrganizationOutputs>, toInputs(inputs));
+}
+
+/**
+ * Outputs of a create during a preview, made without a request: each input as given, or its
+ * schema default, and every other output unknown.
+ */
+function previewCreate(inputs: Properties): Properties {
+  const outputs: Properties = {};
+  for (const [name, property] of Object.entries(ORGANIZATION.properties)) {
+    outputs[name] = inputs[name] ?? property.input?.default ?? UNKNOWN;
+  }
+  return outputs;
+}
+
+/**
+ * Outputs of an update during a preview, made without a request: the state with each input set
+ * in the program, or the schema default of a settings input left out.
+ */
+function previewUpdate(state: Properties, inputs: Properties): Properties {
+  const outputs: Properties = { ...state };
+  for (const [name, property] of Object.entries(ORGANIZATION.properties)) {
+    if (property.input === undefined) {
+      continue;
+    }
+    const value = inputs[name] ?? property.input.default;
+    if (value !== undefined) {
+      outputs[name] = value;
+    }
+  }
+  return outputs;
+}
+
+/** Adopts the organization; with `preview`, returns the expected outputs and makes no request. */
+export async function create(
+  client: () => EgretClient,
+  properties: Properties,
+  preview: boolean,
+): Promise<{ id: string; properties: Properties }> {
+  const { values, secretNames } = revealProperties(properties);
+  if (preview) {
+    return { id: "", properties: concealProperties(previewCreate(values), secretNames) };
+  }
+  const outputs = await createOrganization(client(), toInputs(values)).catch((error: unknown) =>
+    rethrowInitError(error, values, secretNames),
+  );
+  return { id: outputs.slug, properties: concealProperties({ ...outputs }, secretNames) };
+}
+
+/**
+ * Refreshes the organization, or imports it when the request carries only an ID: then every
+ * managed field is taken over at its live value, and the returned inputs are what a program
+ * must set to show no diff. Returns an empty ID when the organization is gone.
+ */
+export async function read(
+  client: () => EgretClient,
+  id: string,
+  properties: Properties,
+  inputs: Properties,
+): Promise<{ id: string; properties: Properties; inputs?: Properties }> {
+  const state = revealProperties(properties);
+  const stateValues = state.values as Partial<OrganizationOutputs>;
+  const imported = Object.keys(stateValues).length === 0;
+
+  const result = await readOrganization(client(), stateValues.slug ?? id, imported ? undefined : stateValues);
+  if (result === undefined) {
+    return { id: "", properties: {} };
+  }
+  return {
+    id,
+    properties: concealProperties({ ...result.outputs }, state.secretNames),
+    inputs: concealProperties({ ...result.inputs }, revealProperties(inputs).secretNames),
+  };
+}
+
+/** Applies changed inputs; with `preview`, returns the expected outputs and makes no request. */
+export async function update(
+  client: () => EgretClient,
+  olds: Properties,
+  news: Properties,
+  preview: boolean,
+): Promise<Properties> {
+  const state = revealProperties(olds).values;
+  const { values, secretNames } = revealProperties(news);
+  if (preview) {
+    return concealProperties(previewUpdate(state, values), secretNames);
+  }
+  const outputs = await updateOrganization(client(), state as unknown as OrganizationOutputs, toInputs(values)).catch(
+    (error: unknown) => rethrowInitError(error, values, secretNames),
+  );
+  return concealProperties({ ...outputs }, secretNames);
+}
+
+/** Releases the organization, restoring the adopted values with `restoreOnDelete`. */
+export async function remove(client: () => EgretClient, properties: Properties): Promise<void> {
+  await deleteOrganization(client(), revealProperties(properties).values as Partial<OrganizationOutputs>);
+}

@@ -1,0 +1,230 @@
+import * as grpc from "@grpc/grpc-js";
+import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
+import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { ProviderContext } from "../context";
+import type { CheckFailure } from "../organization/types";
+import { FUNCTIONS, PACKAGE_NAME, PACKAGE_VERSION, buildSchema } from "../schema";
+import { checkConfig, configureLookup, diffConfig } from "./config";
+import { StatusError, toServiceError } from "./errors";
+import * as organization from "./organization";
+import { fromStruct, revealProperties, toStruct } from "./values";
+
+/**
+ * The `egret` resource provider: the ResourceProvider gRPC service of the Pulumi engine, served
+ * with @pulumi/pulumi's generated stubs. Not `@pulumi/pulumi/provider`'s server, because that
+ * server (3.248) returns from Configure without passing the configuration to the provider, so
+ * `egret:apiKey` would never arrive.
+ *
+ * Served: Handshake, Attach, GetPluginInfo, GetSchema, CheckConfig, DiffConfig, Configure,
+ * Check, Diff, Create, Read, Update, Delete, Invoke and Cancel. Every other method (Construct,
+ * Call, Parameterize, GetMapping, List) gets grpc-js's UNIMPLEMENTED.
+ */
+
+type Handler<Request, Response> = (request: Request) => Promise<Response> | Response;
+
+/** Wraps an async handler as a grpc-js unary handler; an error becomes a gRPC status. */
+function unary<Request, Response>(handler: Handler<Request, Response>): grpc.handleUnaryCall<Request, Response> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handler(call.request))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toServiceError(error)),
+      );
+  };
+}
+
+/** Type token of the resource a request is about: the request's `type`, or the type in its URN. */
+function resourceType(request: { getType(): string | undefined; getUrn(): string | undefined }): string {
+  const type = request.getType();
+  if (type) {
+    return type;
+  }
+  // A URN is `urn:pulumi:<stack>::<project>::<parent types$>type::<name>`.
+  const qualified = (request.getUrn() ?? "").split("::")[2] ?? "";
+  return qualified.split("$").at(-1) ?? "";
+}
+
+function requireOrganization(request: { getType(): string | undefined; getUrn(): string | undefined }): void {
+  const type = resourceType(request);
+  if (type !== organization.ORGANIZATION_TOKEN) {
+    throw new StatusError(
+      grpc.status.INVALID_ARGUMENT,
+      `unknown resource type '${type}': the ${PACKAGE_NAME} provider serves only ${organization.ORGANIZATION_TOKEN}`,
+    );
+  }
+}
+
+function checkResponse(inputs: Record<string, unknown>, failures: CheckFailure[]): provproto.CheckResponse {
+  const response = new provproto.CheckResponse();
+  response.setInputs(toStruct(inputs));
+  response.setFailuresList(
+    failures.map((failure) => {
+      const entry = new provproto.CheckFailure();
+      entry.setProperty(failure.property);
+      entry.setReason(failure.reason);
+      return entry;
+    }),
+  );
+  return response;
+}
+
+function diffResponse(result: organization.OrganizationDiff): provproto.DiffResponse {
+  const response = new provproto.DiffResponse();
+  response.setChanges(result.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+  response.setReplacesList(result.replaces);
+  response.setDiffsList([...result.replaces, ...result.updates]);
+  response.setDeletebeforereplace(false);
+
+  const detailed = response.getDetaileddiffMap();
+  for (const [names, kind] of [
+    [result.replaces, provproto.PropertyDiff.Kind.UPDATE_REPLACE],
+    [result.updates, provproto.PropertyDiff.Kind.UPDATE],
+  ] as const) {
+    for (const name of names) {
+      const entry = new provproto.PropertyDiff();
+      entry.setKind(kind);
+      entry.setInputdiff(true);
+      detailed.set(name, entry);
+    }
+  }
+  response.setHasdetaileddiff(true);
+  return response;
+}
+
+/** Builds the handlers of the ResourceProvider service, sharing one ProviderContext. */
+export function createHandlers(context = new ProviderContext()): grpc.UntypedServiceImplementation {
+  const client = () => context.getClient();
+
+  return {
+    handshake: unary((_request: provproto.ProviderHandshakeRequest) => {
+      const response = new provproto.ProviderHandshakeResponse();
+      response.setAcceptSecrets(true);
+      response.setAcceptResources(false);
+      response.setAcceptOutputs(false);
+      return response;
+    }),
+
+    attach: unary((_request: plugproto.PluginAttach) => new emptyproto.Empty()),
+
+    getPluginInfo: unary((_request: emptyproto.Empty) => {
+      const info = new plugproto.PluginInfo();
+      info.setVersion(PACKAGE_VERSION);
+      return info;
+    }),
+
+    getSchema: unary((request: provproto.GetSchemaRequest) => {
+      if (request.getSubpackageName() !== "") {
+        throw new StatusError(grpc.status.NOT_FOUND, `the ${PACKAGE_NAME} provider has no subpackage '${request.getSubpackageName()}'`);
+      }
+      const response = new provproto.GetSchemaResponse();
+      response.setSchema(JSON.stringify(buildSchema()));
+      return response;
+    }),
+
+    checkConfig: unary((request: provproto.CheckRequest) => {
+      const { inputs, failures } = checkConfig(fromStruct(request.getNews()));
+      return checkResponse(inputs, failures);
+    }),
+
+    diffConfig: unary((request: provproto.DiffRequest) => {
+      const olds = request.hasOldInputs() ? fromStruct(request.getOldInputs()) : fromStruct(request.getOlds());
+      const changed = diffConfig(olds, fromStruct(request.getNews()));
+      return diffResponse({ changes: changed.length > 0, updates: changed, replaces: [] });
+    }),
+
+    configure: unary((request: provproto.ConfigureRequest) => {
+      const variables = new Map(request.getVariablesMap().getEntryList());
+      context.configure(configureLookup(fromStruct(request.getArgs()), variables));
+
+      const response = new provproto.ConfigureResponse();
+      response.setAcceptsecrets(true);
+      response.setSupportspreview(true);
+      response.setAcceptresources(false);
+      response.setAcceptoutputs(false);
+      return response;
+    }),
+
+    check: unary((request: provproto.CheckRequest) => {
+      requireOrganization(request);
+      const { inputs, failures } = organization.check(fromStruct(request.getNews()));
+      return checkResponse(inputs, failures);
+    }),
+
+    diff: unary((request: provproto.DiffRequest) => {
+      requireOrganization(request);
+      return diffResponse(organization.diff(fromStruct(request.getOlds()), fromStruct(request.getNews())));
+    }),
+
+    create: unary(async (request: provproto.CreateRequest) => {
+      requireOrganization(request);
+      const created = await organization.create(client, fromStruct(request.getProperties()), request.getPreview());
+      const response = new provproto.CreateResponse();
+      response.setId(created.id);
+      response.setProperties(toStruct(created.properties));
+      return response;
+    }),
+
+    read: unary(async (request: provproto.ReadRequest) => {
+      requireOrganization(request);
+      const found = await organization.read(client, request.getId(), fromStruct(request.getProperties()), fromStruct(request.getInputs()));
+      const response = new provproto.ReadResponse();
+      response.setId(found.id);
+      response.setProperties(toStruct(found.properties));
+      if (found.inputs !== undefined) {
+        response.setInputs(toStruct(found.inputs));
+      }
+      return response;
+    }),
+
+    update: unary(async (request: provproto.UpdateRequest) => {
+      requireOrganization(request);
+      const properties = await organization.update(client, fromStruct(request.getOlds()), fromStruct(request.getNews()), request.getPreview());
+      const response = new provproto.UpdateResponse();
+      response.setProperties(toStruct(properties));
+      return response;
+    }),
+
+    delete: unary(async (request: provproto.DeleteRequest) => {
+      requireOrganization(request);
+      await organization.remove(client, fromStruct(request.getProperties()));
+      return new emptyproto.Empty();
+    }),
+
+    invoke: unary(async (request: provproto.InvokeRequest) => {
+      const token = request.getTok();
+      const prefix = `${PACKAGE_NAME}:index:`;
+      const fn = token.startsWith(prefix) ? FUNCTIONS[token.slice(prefix.length)] : undefined;
+      if (fn === undefined) {
+        throw new StatusError(grpc.status.UNIMPLEMENTED, `unknown function '${token}': the ${PACKAGE_NAME} provider ${PACKAGE_VERSION} has no such function`);
+      }
+      const result = await fn.invoke(context.getClient(), revealProperties(fromStruct(request.getArgs())).values);
+      const response = new provproto.InvokeResponse();
+      response.setReturn(toStruct(result));
+      return response;
+    }),
+
+    // Nothing to stop: requests already in flight end by their own deadlines (egret:deadlineMs).
+    cancel: unary((_request: emptyproto.Empty) => new emptyproto.Empty()),
+  };
+}
+
+/**
+ * Starts the provider's gRPC server on a free loopback port and prints the port as the first
+ * line of stdout, which is how the engine learns where to connect. The server keeps the process
+ * alive until the engine stops it.
+ */
+export async function servePlugin(): Promise<grpc.Server> {
+  const server = new grpc.Server();
+  server.addService(provrpc.ResourceProviderService, createHandlers());
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  process.stdout.write(`${port}\n`);
+  return server;
+}
