@@ -18,7 +18,14 @@ export class ProviderProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly client: provrpc.ResourceProviderClient,
+    /** Loopback port the provider printed and listens on. */
+    readonly port: number,
   ) {}
+
+  /** Process ID of the provider. */
+  get pid(): number {
+    return this.child.pid as number;
+  }
 
   /** Spawns `command` in `cwd` and connects to the port it prints on its first stdout line. */
   static async start(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<ProviderProcess> {
@@ -48,7 +55,7 @@ export class ProviderProcess {
     });
 
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const started = new ProviderProcess(child, client);
+    const started = new ProviderProcess(child, client, port);
     started.stderr.push(...stderr);
     child.stderr!.on("data", (chunk: Buffer) => started.stderr.push(chunk.toString()));
     child.stdout!.on("data", (chunk: Buffer) => started.stdout.push(chunk.toString()));
@@ -74,6 +81,63 @@ export class ProviderProcess {
     request.setAcceptresources(true);
     const response = await this.call<provproto.ConfigureRequest, provproto.ConfigureResponse>("configure", request);
     return { acceptSecrets: response.getAcceptsecrets() };
+  }
+
+  /**
+   * Sends Configure as the engine sends it to a schema-based provider: `args` keyed by property
+   * name (`apiKey`, secrets marked), `variables` keyed `<package>:config:<name>` as strings.
+   */
+  async configureProvider(args: Record<string, unknown>, variables: Record<string, string> = {}) {
+    const request = new provproto.ConfigureRequest();
+    request.setArgs(struct(args));
+    for (const [key, value] of Object.entries(variables)) {
+      request.getVariablesMap().set(key, value);
+    }
+    request.setAcceptsecrets(true);
+    request.setAcceptresources(true);
+    const response = await this.call<provproto.ConfigureRequest, provproto.ConfigureResponse>("configure", request);
+    return { acceptSecrets: response.getAcceptsecrets(), supportsPreview: response.getSupportspreview() };
+  }
+
+  async checkConfig(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const request = new provproto.CheckRequest();
+    request.setUrn(urn);
+    request.setOlds(struct(olds));
+    request.setNews(struct(news));
+    const response = await this.call<provproto.CheckRequest, provproto.CheckResponse>("checkConfig", request);
+    return {
+      inputs: response.getInputs()?.toJavaScript() ?? {},
+      failures: response.getFailuresList().map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() })),
+    };
+  }
+
+  async diffConfig(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const request = new provproto.DiffRequest();
+    request.setUrn(urn);
+    request.setOlds(struct(olds));
+    request.setOldInputs(struct(olds));
+    request.setNews(struct(news));
+    const response = await this.call<provproto.DiffRequest, provproto.DiffResponse>("diffConfig", request);
+    return {
+      changes: response.getChanges() === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : "none",
+      replaces: response.getReplacesList(),
+      diffs: response.getDiffsList(),
+    };
+  }
+
+  async handshake(engineAddress: string) {
+    const request = new provproto.ProviderHandshakeRequest();
+    request.setEngineAddress(engineAddress);
+    const response = await this.call<provproto.ProviderHandshakeRequest, provproto.ProviderHandshakeResponse>("handshake", request);
+    return { acceptSecrets: response.getAcceptSecrets(), acceptResources: response.getAcceptResources() };
+  }
+
+  async invoke(token: string, args: Record<string, unknown>) {
+    const request = new provproto.InvokeRequest();
+    request.setTok(token);
+    request.setArgs(struct(args));
+    const response = await this.call<provproto.InvokeRequest, provproto.InvokeResponse>("invoke", request);
+    return { return: response.getReturn()?.toJavaScript() ?? {} };
   }
 
   async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
@@ -108,13 +172,15 @@ export class ProviderProcess {
             : "unknown",
       replaces: response.getReplacesList(),
       diffs: response.getDiffsList(),
+      detailedDiff: response.getHasdetaileddiff() ? detailedDiffOf(response) : undefined,
     };
   }
 
-  async create(urn: string, properties: Record<string, unknown>) {
+  async create(urn: string, properties: Record<string, unknown>, options: { preview?: boolean } = {}) {
     const request = new provproto.CreateRequest();
     request.setUrn(urn);
     request.setProperties(struct(properties));
+    request.setPreview(options.preview ?? false);
     const response = await this.call<provproto.CreateRequest, provproto.CreateResponse>("create", request);
     return { id: response.getId(), properties: response.getProperties()?.toJavaScript() ?? {} };
   }
@@ -135,12 +201,20 @@ export class ProviderProcess {
     };
   }
 
-  async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>, oldInputs?: Record<string, unknown>) {
+  async update(
+    id: string,
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    oldInputs?: Record<string, unknown>,
+    options: { preview?: boolean } = {},
+  ) {
     const request = new provproto.UpdateRequest();
     request.setId(id);
     request.setUrn(urn);
     request.setOlds(struct(olds));
     request.setNews(struct(news));
+    request.setPreview(options.preview ?? false);
     if (oldInputs) {
       request.setOldInputs(struct(oldInputs));
     }
@@ -183,6 +257,15 @@ export class ProviderProcess {
       await exited;
     }
   }
+}
+
+/** The detailed diff of a Diff response: property name to kind (`provproto.PropertyDiff.Kind`). */
+function detailedDiffOf(response: provproto.DiffResponse): Record<string, provproto.PropertyDiff.Kind> {
+  const kinds: Record<string, provproto.PropertyDiff.Kind> = {};
+  response.getDetaileddiffMap().forEach((entry, key) => {
+    kinds[key] = entry.getKind();
+  });
+  return kinds;
 }
 
 function struct(value: Record<string, unknown>): structproto.Struct {
