@@ -310,20 +310,6 @@ describe("plugin host", () => {
     }
   });
 
-  it("checks and diffs unknown inputs", async () => {
-    const { id, properties } = await adopt(host, { slug: "egret-ai", allowedDomains: ["legal"] });
-
-    const checked = await host.check(URN, {}, { slug: UNKNOWN, name: UNKNOWN, allowedDomains: UNKNOWN });
-    const unknownDomains = await host.diff(id, URN, properties, { slug: "egret-ai", allowedDomains: UNKNOWN });
-    const unknownSlug = await host.diff(id, URN, properties, { slug: UNKNOWN, allowedDomains: ["legal"] });
-
-    expect(checked.failures).toEqual([]);
-    expect(checked.inputs).toEqual({ slug: UNKNOWN, name: UNKNOWN, allowedDomains: UNKNOWN });
-    expect(unknownDomains.changes).toBe("some");
-    expect(unknownDomains.diffs).toEqual(["allowedDomains"]);
-    expect(unknownSlug.replaces).toEqual(["slug"]);
-  });
-
   it("reports a detailed diff", async () => {
     const { id, properties } = await adopt(host, { slug: "egret-ai", name: "Egret AI LLC" });
 

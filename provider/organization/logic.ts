@@ -34,6 +34,10 @@ function managedFieldsOf(inputs: OrganizationInputs): ManagedField[] {
 }
 
 function sameDomains(left: readonly string[], right: readonly string[]): boolean {
+  // During a preview a list not known yet arrives as the UNKNOWN string, and counts as changed.
+  if (!Array.isArray(left) || !Array.isArray(right)) {
+    return false;
+  }
   const a = normalizeDomains(left);
   const b = normalizeDomains(right);
   return a.length === b.length && a.every((domain, index) => domain === b[index]);

@@ -67,16 +67,12 @@ export function check(news: Properties): { inputs: Properties; failures: CheckFa
 }
 
 /**
- * Compares new inputs with the state. An unknown input counts as changed: the logic compares
- * the unknown marker like any other value, so an unknown slug forces a replacement.
+ * Compares new inputs with the state. An unknown input counts as changed, because the logic
+ * compares the unknown marker like any other value, so an unknown slug forces a replacement.
  */
 export function diff(state: Properties, news: Properties): OrganizationDiff {
-  const inputs = revealProperties(news).values;
-  // The logic compares allowed domains as a list; an unknown list becomes a list that differs.
-  if (inputs.allowedDomains === UNKNOWN) {
-    inputs.allowedDomains = [UNKNOWN];
-  }
-  return diffOrganization(revealProperties(state).values as Partial<OrganizationOutputs>, toInputs(inputs));
+  const inputs = toInputs(revealProperties(news).values);
+  return diffOrganization(revealProperties(state).values as Partial<OrganizationOutputs>, inputs);
 }
 
 /**

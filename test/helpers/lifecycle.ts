@@ -1,6 +1,9 @@
 import { expect, it } from "vitest";
 import type { EmulatorControl } from "./emulator";
 
+/** The value the engine sends, during a preview, for an input that is not known yet. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** The API key every lifecycle case uses; no output, error or log may contain it. */
 export const API_KEY = "egret_demo_key";
 
@@ -147,6 +150,22 @@ export function defineLifecycleCases(getFace: () => ProviderFace, getControl: ()
 
     expect(result.changes).toBe("some");
     expect(result.replaces).toEqual(["slug"]);
+  });
+
+  it("diffs unknown inputs as changes", async () => {
+    const face = getFace();
+    const { id, inputs, properties } = await adopt(face, { slug: "egret-ai", allowedDomains: ["legal"] });
+
+    const checked = await face.check({ slug: UNKNOWN, name: UNKNOWN, allowedDomains: UNKNOWN }, inputs);
+    const unknownDomains = await face.diff(id, properties, { slug: "egret-ai", allowedDomains: UNKNOWN }, inputs);
+    const unknownSlug = await face.diff(id, properties, { slug: UNKNOWN, allowedDomains: ["legal"] }, inputs);
+
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({ slug: UNKNOWN, name: UNKNOWN, allowedDomains: UNKNOWN });
+    expect(unknownDomains.changes).toBe("some");
+    expect(unknownDomains.replaces).toEqual([]);
+    expect(unknownSlug.changes).toBe("some");
+    expect(unknownSlug.replaces).toEqual(["slug"]);
   });
 
   it("releases without a request", async () => {
