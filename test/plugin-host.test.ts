@@ -9,6 +9,7 @@ import { keyIdOf, startEmulator, type RunningEmulator } from "../sdk/emulator";
 import { UNKNOWN } from "../provider/organization/check";
 import { ORGANIZATION, PACKAGE_VERSION, buildSchema } from "../provider/schema";
 import { CONSUMER_DIR } from "./helpers/consumer";
+import { FakeEngine } from "./helpers/engine";
 import { EmulatorControl } from "./helpers/emulator";
 import { API_KEY, defineLifecycleCases, type ProviderFace } from "./helpers/lifecycle";
 import { ProviderProcess, urnOf } from "./helpers/provider-process";
@@ -39,9 +40,10 @@ function isSecret(value: unknown): boolean {
  * Starts the plugin as the Node.js language host does: run-plugin on the installed package
  * directory, with the engine address as the next argument and a program directory as working
  * directory. EGRET_API_KEY and EGRET_API_URL are unset, so settings come only from Configure.
+ * The default engine address is a loopback port that nothing listens on.
  */
-async function startPlugin(): Promise<ProviderProcess> {
-  const plugin = await ProviderProcess.start(process.execPath, [RUN_PLUGIN(), PLUGIN_DIR(), "127.0.0.1:1"], {
+async function startPlugin(engineAddress = "127.0.0.1:1"): Promise<ProviderProcess> {
+  const plugin = await ProviderProcess.start(process.execPath, [RUN_PLUGIN(), PLUGIN_DIR(), engineAddress], {
     cwd: PROGRAM_DIR(),
     env: { EGRET_API_KEY: undefined, EGRET_API_URL: undefined, EGRET_LOG: "debug" },
   });
@@ -350,6 +352,28 @@ describe("plugin host", () => {
     expect(failure.getId()).toBe("egret-ai");
     expect(failure.getProperties()?.toJavaScript().adoptedName).toBe("Egret AI");
     expect(failure.getReasonsList()[0]).toContain("400");
+  });
+
+  it("warns on the resource about quota", async () => {
+    const engine = await FakeEngine.start();
+    try {
+      const plugin = await startPlugin(engine.address);
+      const { args, variables } = engineConfig();
+      await plugin.configureProvider(args, variables);
+      await control.patchOrganization("egret-ai", { member_count: 5 });
+
+      const { id, inputs, properties } = await adopt(plugin, { slug: "egret-ai" });
+      await plugin.read(id, URN, properties, inputs);
+
+      const warnings = engine.messagesOf("warning");
+      expect(warnings).toHaveLength(2);
+      for (const warning of warnings) {
+        expect(warning.urn).toBe(URN);
+        expect(warning.message).toContain("organization 'egret-ai' uses at least 90% of its plan limits: members 100% (5 of 5)");
+      }
+    } finally {
+      await engine.close();
+    }
   });
 
   it("rejects an unknown invoke", async () => {

@@ -17,9 +17,14 @@ export function startedByRunPlugin(entry: NodeJS.Module): boolean {
   return runner?.children.includes(entry) ?? false;
 }
 
-/** Starts the provider's gRPC server; run-plugin calls this and then leaves the process to the server. */
+/**
+ * Starts the provider's gRPC server; run-plugin calls this and then leaves the process to the
+ * server. run-plugin has set `process.argv` to the arguments after the plugin directory, the
+ * last of which is the engine's address.
+ */
 export async function startPlugin(): Promise<void> {
   // Required here, so a program that imports the package never loads the server.
   const { servePlugin } = await import("./server");
-  await servePlugin();
+  const { engineAddressFromArgs } = await import("../engine-log");
+  await servePlugin(engineAddressFromArgs(process.argv.slice(2)));
 }

@@ -4,12 +4,14 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { ProviderContext } from "../context";
-import type { CheckFailure } from "../organization/types";
+import { EngineLog } from "../engine-log";
+import { quotaWarning } from "../organization/quota";
+import type { CheckFailure, OrganizationOutputs } from "../organization/types";
 import { FUNCTIONS, PACKAGE_NAME, PACKAGE_VERSION, buildSchema } from "../schema";
 import { checkConfig, configureLookup, diffConfig } from "./config";
 import { StatusError, toServiceError } from "./errors";
 import * as organization from "./organization";
-import { fromStruct, revealProperties, toStruct } from "./values";
+import { fromStruct, revealProperties, toStruct, type Properties } from "./values";
 
 /**
  * The `egret` resource provider: the ResourceProvider gRPC service of the Pulumi engine, served
@@ -94,12 +96,36 @@ function diffResponse(result: organization.OrganizationDiff): provproto.DiffResp
   return response;
 }
 
-/** Builds the handlers of the ResourceProvider service, sharing one ProviderContext. */
-export function createHandlers(context = new ProviderContext()): grpc.UntypedServiceImplementation {
+/**
+ * Builds the handlers of the ResourceProvider service, sharing one ProviderContext.
+ * `engineAddress` is where warnings go (the engine's Log service); Handshake and Attach replace it.
+ */
+export function createHandlers(
+  context = new ProviderContext(),
+  engineAddress?: string,
+): grpc.UntypedServiceImplementation {
   const client = () => context.getClient();
+  let engineLog = new EngineLog(engineAddress);
+
+  const useEngine = (address: string) => {
+    if (address !== "" && address !== engineLog.address) {
+      engineLog.close();
+      engineLog = new EngineLog(address);
+    }
+  };
+
+  /** Warns, on the resource, when the organization uses `quotaWarningPercent` of a plan limit. */
+  const warnOnQuota = async (properties: Properties, urn: string) => {
+    const outputs = revealProperties(properties).values as unknown as OrganizationOutputs;
+    const warning = quotaWarning(outputs, outputs.quotaWarningPercent);
+    if (warning !== undefined) {
+      await engineLog.warn(warning, urn);
+    }
+  };
 
   return {
-    handshake: unary((_request: provproto.ProviderHandshakeRequest) => {
+    handshake: unary((request: provproto.ProviderHandshakeRequest) => {
+      useEngine(request.getEngineAddress());
       const response = new provproto.ProviderHandshakeResponse();
       response.setAcceptSecrets(true);
       response.setAcceptResources(false);
@@ -107,7 +133,10 @@ export function createHandlers(context = new ProviderContext()): grpc.UntypedSer
       return response;
     }),
 
-    attach: unary((_request: plugproto.PluginAttach) => new emptyproto.Empty()),
+    attach: unary((request: plugproto.PluginAttach) => {
+      useEngine(request.getAddress());
+      return new emptyproto.Empty();
+    }),
 
     getPluginInfo: unary((_request: emptyproto.Empty) => {
       const info = new plugproto.PluginInfo();
@@ -161,6 +190,9 @@ export function createHandlers(context = new ProviderContext()): grpc.UntypedSer
     create: unary(async (request: provproto.CreateRequest) => {
       requireOrganization(request);
       const created = await organization.create(client, fromStruct(request.getProperties()), request.getPreview());
+      if (!request.getPreview()) {
+        await warnOnQuota(created.properties, request.getUrn());
+      }
       const response = new provproto.CreateResponse();
       response.setId(created.id);
       response.setProperties(toStruct(created.properties));
@@ -170,6 +202,9 @@ export function createHandlers(context = new ProviderContext()): grpc.UntypedSer
     read: unary(async (request: provproto.ReadRequest) => {
       requireOrganization(request);
       const found = await organization.read(client, request.getId(), fromStruct(request.getProperties()), fromStruct(request.getInputs()));
+      if (found.id !== "") {
+        await warnOnQuota(found.properties, request.getUrn());
+      }
       const response = new provproto.ReadResponse();
       response.setId(found.id);
       response.setProperties(toStruct(found.properties));
@@ -182,6 +217,9 @@ export function createHandlers(context = new ProviderContext()): grpc.UntypedSer
     update: unary(async (request: provproto.UpdateRequest) => {
       requireOrganization(request);
       const properties = await organization.update(client, fromStruct(request.getOlds()), fromStruct(request.getNews()), request.getPreview());
+      if (!request.getPreview()) {
+        await warnOnQuota(properties, request.getUrn());
+      }
       const response = new provproto.UpdateResponse();
       response.setProperties(toStruct(properties));
       return response;
@@ -216,9 +254,9 @@ export function createHandlers(context = new ProviderContext()): grpc.UntypedSer
  * line of stdout, which is how the engine learns where to connect. The server keeps the process
  * alive until the engine stops it.
  */
-export async function servePlugin(): Promise<grpc.Server> {
+export async function servePlugin(engineAddress?: string): Promise<grpc.Server> {
   const server = new grpc.Server();
-  server.addService(provrpc.ResourceProviderService, createHandlers());
+  server.addService(provrpc.ResourceProviderService, createHandlers(new ProviderContext(), engineAddress));
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
