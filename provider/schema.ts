@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEFAULTS, DEFAULT_API_URL, type EgretClient } from "../sdk";
+import { lookupOrganization, lookupOrganizations, type OrganizationDetails } from "./organization/lookup";
 import type { OrganizationOutputs } from "./organization/types";
 import { SETTINGS } from "./settings";
 
@@ -267,11 +268,81 @@ export const CONFIG: Record<string, FieldSpec> = Object.fromEntries(
   }),
 );
 
-/** Invokes served as `egret:index:<name>`. None yet: an unknown token gets UNIMPLEMENTED. */
-export const FUNCTIONS: Record<string, FunctionSpec> = {};
+/**
+ * Fields of an organization as the lookups return it. The descriptions are the JSDoc of
+ * OrganizationDetails in provider/organization/lookup.ts; the names are the Organization's outputs.
+ */
+const ORGANIZATION_DETAILS_FIELDS = {
+  slug: { type: "string", description: "URL-safe identifier used in API paths." },
+  name: { type: "string", description: "Display name." },
+  allowedDomains: {
+    type: { arrayOf: "string" },
+    description: "Domain slugs that the organization's API keys may query, sorted; empty means every domain.",
+  },
+  organizationId: { type: "string", description: "Stable UUID of the organization." },
+  ownerEmail: { type: "string", description: "Email of the organization's owner." },
+  s3Prefix: { type: "string", description: "Storage prefix of the organization's documents, such as `orgs/egret-ai/`." },
+  maxDocuments: { type: "integer", description: "Plan limit on private documents." },
+  maxStorageBytes: { type: "integer", description: "Plan limit on storage, in bytes." },
+  maxStorageMb: { type: "number", description: "Plan limit on storage, in MB." },
+  maxMembers: { type: "integer", description: "Plan limit on team members." },
+  documentCount: { type: "integer", description: "Documents uploaded." },
+  storageUsedBytes: { type: "integer", description: "Storage used, in bytes." },
+  storageUsedMb: { type: "number", description: "Storage used, in MB rounded to 2 decimals." },
+  memberCount: { type: "integer", description: "Team members." },
+  documentsUsedPercent: {
+    type: "number",
+    description: "Documents uploaded as a percentage of `maxDocuments`, 0 to 100, rounded down to one decimal place.",
+  },
+  storageUsedPercent: {
+    type: "number",
+    description: "Storage used as a percentage of `maxStorageBytes`, 0 to 100, rounded down to one decimal place.",
+  },
+  membersUsedPercent: {
+    type: "number",
+    description: "Team members as a percentage of `maxMembers`, 0 to 100, rounded down to one decimal place.",
+  },
+  kbStatus: { type: "string", description: "Knowledge-base status: `active` when it accepts uploads and queries." },
+  isActive: { type: "boolean", description: "Whether the organization is active." },
+  createdAt: { type: "string", description: "Creation time, ISO 8601." },
+  updatedAt: { type: "string", description: "Time of the last change, ISO 8601." },
+} satisfies Record<keyof OrganizationDetails, FieldSpec>;
+
+/**
+ * Invokes served as `egret:index:<name>`; an unknown token gets UNIMPLEMENTED. They read with
+ * the provider's configured client and change nothing.
+ */
+export const FUNCTIONS: Record<string, FunctionSpec> = {
+  getOrganization: {
+    description:
+      "Fetches one existing organization by slug, with the same field names as the Organization's outputs. " +
+      "Fails when the slug is invalid or the API key's user has no organization with it.",
+    inputs: {
+      slug: { type: "string", description: "Slug of the organization, such as `egret-ai`." },
+    },
+    outputs: ORGANIZATION_DETAILS_FIELDS,
+    invoke: async (client, args) => ({ ...(await lookupOrganization(client, args.slug)) }),
+  },
+  listOrganizations: {
+    description: "Lists every organization of the API key's user, in the order the API returns them.",
+    inputs: {},
+    outputs: {
+      organizations: {
+        type: { arrayOf: { object: "OrganizationDetails" } },
+        description: "The organizations, with the same field names as the Organization's outputs.",
+      },
+    },
+    invoke: async (client) => ({ ...(await lookupOrganizations(client)) }),
+  },
+};
 
 /** Object types served as `egret:index:<name>`, referenced from properties as `{ object: name }`. */
-export const OBJECT_TYPES: Record<string, ObjectTypeSpec> = {};
+export const OBJECT_TYPES: Record<string, ObjectTypeSpec> = {
+  OrganizationDetails: {
+    description: "An existing organization, as the lookups return it.",
+    properties: ORGANIZATION_DETAILS_FIELDS,
+  },
+};
 
 /** Reads the version from this package's package.json, found by walking up from this file. */
 function readPackageVersion(): string {

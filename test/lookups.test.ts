@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../sdk/emulator";
@@ -7,9 +9,11 @@ import {
   listOrganizations,
   listOrganizationsOutput,
 } from "../provider/lookups";
+import { CONSUMER_DIR } from "./helpers/consumer";
 import { EmulatorControl } from "./helpers/emulator";
 import { API_KEY } from "./helpers/lifecycle";
 import { runProgram } from "./helpers/program";
+import { ProviderProcess } from "./helpers/provider-process";
 
 let emulator: RunningEmulator;
 let control: EmulatorControl;
@@ -163,5 +167,82 @@ describe("lookups in a program", () => {
       labsDomains: ["business-continuity"],
       slugs: ["egret-ai", "egret-labs"],
     });
+  });
+});
+
+describe("lookup invokes of the plugin", () => {
+  let plugin: ProviderProcess;
+
+  beforeAll(async () => {
+    // Started as the Node.js language host starts it: run-plugin on the installed package, with
+    // a program directory as working directory and an engine address that nothing listens on.
+    const programDir = join(CONSUMER_DIR, "lookups-program");
+    mkdirSync(programDir, { recursive: true });
+    writeFileSync(join(programDir, "Pulumi.yaml"), "name: egret-lookups-test\nruntime: yaml\n");
+    plugin = await ProviderProcess.start(
+      process.execPath,
+      [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/run-plugin"), join(CONSUMER_DIR, "node_modules/@egret/pulumi"), "127.0.0.1:1"],
+      { cwd: programDir, env: { EGRET_API_KEY: undefined, EGRET_API_URL: undefined } },
+    );
+    await plugin.configureProvider(
+      { apiKey: API_KEY, apiUrl: emulator.url, retryBaseDelayMs: "1" },
+      { "egret:config:apiKey": API_KEY, "egret:config:apiUrl": emulator.url, "egret:config:retryBaseDelayMs": "1" },
+    );
+  });
+
+  afterAll(async () => {
+    await plugin?.close();
+  });
+
+  it("getOrganization matches the library", async () => {
+    const fromLibrary = await getOrganization({ slug: "egret-labs" });
+    await control.clearRequests();
+
+    const { return: fromPlugin } = await plugin.invoke("egret:index:getOrganization", { slug: "egret-labs" });
+
+    expect(fromPlugin).toEqual(fromLibrary);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-labs/"]);
+  });
+
+  it("listOrganizations matches the library", async () => {
+    const fromLibrary = await listOrganizations();
+
+    const { return: fromPlugin } = await plugin.invoke("egret:index:listOrganizations", {});
+
+    expect(fromPlugin).toEqual(fromLibrary);
+    expect((fromPlugin.organizations as { slug: string }[]).map((organization) => organization.slug)).toEqual([
+      "egret-ai",
+      "egret-labs",
+    ]);
+  });
+
+  it("getOrganization fails on an unknown slug", async () => {
+    const error = await plugin.invoke("egret:index:getOrganization", { slug: "no-such-org" }).catch((caught: unknown) => caught);
+
+    expect(messageOf(error)).toContain("organization 'no-such-org' was not found with this API key");
+    expect(messageOf(error)).not.toContain(API_KEY);
+  });
+
+  it("getOrganization rejects a missing slug", async () => {
+    const error = await plugin.invoke("egret:index:getOrganization", {}).catch((caught: unknown) => caught);
+
+    expect(messageOf(error)).toContain("invalid slug");
+    expect(await apiRequests()).toEqual([]);
+  });
+
+  it("schema declares both invokes", async () => {
+    const schema = JSON.parse(await plugin.getSchema()) as {
+      functions: Record<string, { inputs: { properties: object; required: string[] }; outputs: { properties: object } }>;
+      types: Record<string, { properties: object }>;
+    };
+    const organization = await getOrganization({ slug: "egret-ai" });
+
+    const getter = schema.functions["egret:index:getOrganization"];
+    expect(getter.inputs.required).toEqual(["slug"]);
+    expect(Object.keys(getter.outputs.properties).sort()).toEqual(Object.keys(organization).sort());
+    expect(Object.keys(schema.functions["egret:index:listOrganizations"].outputs.properties)).toEqual(["organizations"]);
+    expect(Object.keys(schema.types["egret:index:OrganizationDetails"].properties).sort()).toEqual(
+      Object.keys(organization).sort(),
+    );
   });
 });
