@@ -85,7 +85,7 @@ export function concealProperties(properties: Properties, secretNames: ReadonlyS
   return result;
 }
 
-/** Whether the value is unknown or contains an unknown value at any depth. */
+/** Checks whether the value is unknown or contains an unknown value at any depth. */
 export function containsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) {
     return true;

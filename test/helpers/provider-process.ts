@@ -259,7 +259,7 @@ export class ProviderProcess {
   }
 }
 
-/** The detailed diff of a Diff response: property name to kind (`provproto.PropertyDiff.Kind`). */
+/** Returns the detailed diff of a Diff response: property name to kind (`provproto.PropertyDiff.Kind`). */
 function detailedDiffOf(response: provproto.DiffResponse): Record<string, provproto.PropertyDiff.Kind> {
   const kinds: Record<string, provproto.PropertyDiff.Kind> = {};
   response.getDetaileddiffMap().forEach((entry, key) => {
