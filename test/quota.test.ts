@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../sdk/emulator";
+import { engineAddressFromArgs } from "../provider/engine-log";
 import { quotaUsage, quotaWarning, usedPercent, type QuotaFields } from "../provider/organization";
 import { CONSUMER_DIR } from "./helpers/consumer";
 import { EmulatorControl } from "./helpers/emulator";
@@ -62,6 +63,20 @@ describe("quotaWarning", () => {
 
   it("warns at exactly the threshold", () => {
     expect(quotaWarning({ ...base, membersUsedPercent: 0, documentsUsedPercent: 90 }, 90)).toContain("documents 90%");
+  });
+});
+
+describe("engineAddressFromArgs", () => {
+  it.each([
+    [["127.0.0.1:40123"], "127.0.0.1:40123"],
+    [["--logtostderr", "-v=9", "127.0.0.1:40123"], "127.0.0.1:40123"],
+    [["--tracing", "file:/tmp/trace", "127.0.0.1:40123"], "127.0.0.1:40123"],
+    [[":40123"], "127.0.0.1:40123"],
+    [[], undefined],
+    [["--logtostderr"], undefined],
+    [["/path/to/plugin"], undefined],
+  ])("%j gives %s", (args, address) => {
+    expect(engineAddressFromArgs(args)).toBe(address);
   });
 });
 
