@@ -263,6 +263,26 @@ describe("delete", () => {
     ]);
   });
 
+  it("restores only fields still managed", async () => {
+    const adopted = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", name: "Egret AI LLC", allowedDomains: ["legal"], restoreOnDelete: true }),
+    );
+    const state = await updateOrganization(
+      client,
+      adopted,
+      checked({ slug: "egret-ai", allowedDomains: ["legal"], restoreOnDelete: true }),
+    );
+    await control.clearRequests();
+
+    await deleteOrganization(client, state);
+
+    expect(state.adoptedName).toBe("Egret AI");
+    expect(await apiRequests()).toEqual([
+      { method: "PATCH", path: "/v1/orgs/egret-ai/", body: { allowed_domains: [] } },
+    ]);
+  });
+
   it("tolerates an organization that is already gone", async () => {
     const state = await createOrganization(client, checked({ slug: "egret-ai", name: "X", restoreOnDelete: true }));
     await control.reset({ domains: [], keys: { egret_demo_key: { email: "you@example.com" } }, organizations: [] });

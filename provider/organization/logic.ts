@@ -331,11 +331,14 @@ export async function deleteOrganization(client: EgretClient, state: Partial<Org
   if (state.restoreOnDelete !== true || state.slug === undefined) {
     return;
   }
+  // Only fields the program still manages are restored: a field it stopped managing was handed
+  // back, and its adoption record stays in the outputs for reference.
+  const managed = state.managedFields ?? [...MANAGED_FIELDS];
   const restore: OrganizationUpdate = {};
-  if (state.adoptedName !== undefined) {
+  if (managed.includes("name") && state.adoptedName !== undefined) {
     restore.name = state.adoptedName;
   }
-  if (state.adoptedAllowedDomains !== undefined) {
+  if (managed.includes("allowedDomains") && state.adoptedAllowedDomains !== undefined) {
     restore.allowedDomains = state.adoptedAllowedDomains;
   }
   if (Object.keys(restore).length === 0) {
