@@ -1,9 +1,55 @@
 import { slugProblem, type EgretClient, type EgretError, type Organization } from "../../sdk";
 import { normalizeDomains } from "./check";
 import { quotaUsage } from "./quota";
-import type { OrganizationDetails } from "./types";
 
-export type { OrganizationDetails };
+/**
+ * An organization as the lookups return it: the fields of the API's organization object in
+ * camelCase, named as the Organization resource's outputs, with the UUID as `organizationId`.
+ */
+export interface OrganizationDetails {
+  /** URL-safe identifier used in API paths. */
+  slug: string;
+  /** Display name. */
+  name: string;
+  /** Domain slugs that the organization's API keys may query, sorted; empty means every domain. */
+  allowedDomains: string[];
+  /** Stable UUID of the organization. */
+  organizationId: string;
+  /** Email of the organization's owner. */
+  ownerEmail: string;
+  /** Storage prefix of the organization's documents, such as `orgs/egret-ai/`. */
+  s3Prefix: string;
+  /** Plan limit on private documents. */
+  maxDocuments: number;
+  /** Plan limit on storage, in bytes. */
+  maxStorageBytes: number;
+  /** Plan limit on storage, in MB. */
+  maxStorageMb: number;
+  /** Plan limit on team members. */
+  maxMembers: number;
+  /** Documents uploaded. */
+  documentCount: number;
+  /** Storage used, in bytes. */
+  storageUsedBytes: number;
+  /** Storage used, in MB rounded to 2 decimals. */
+  storageUsedMb: number;
+  /** Team members. */
+  memberCount: number;
+  /** Documents uploaded as a percentage of `maxDocuments`, 0 to 100, rounded down to one decimal place. */
+  documentsUsedPercent: number;
+  /** Storage used as a percentage of `maxStorageBytes`, 0 to 100, rounded down to one decimal place. */
+  storageUsedPercent: number;
+  /** Team members as a percentage of `maxMembers`, 0 to 100, rounded down to one decimal place. */
+  membersUsedPercent: number;
+  /** Knowledge-base status: `active` when it accepts uploads and queries. */
+  kbStatus: string;
+  /** Whether the organization is active. */
+  isActive: boolean;
+  /** Creation time, ISO 8601. */
+  createdAt: string;
+  /** Time of the last change, ISO 8601. */
+  updatedAt: string;
+}
 
 /** Result of listing organizations: every organization the API key's user has. */
 export interface OrganizationList {
