@@ -43,7 +43,7 @@ function sameDomains(left: readonly string[], right: readonly string[]): boolean
   return a.length === b.length && a.every((domain, index) => domain === b[index]);
 }
 
-/** Returns the managed fields whose wanted value differs from the organization's current one. */
+/** Returns the managed fields whose requested value differs from the organization's current one. */
 function changedFields(inputs: OrganizationInputs, current: { name: string; allowedDomains: string[] }): OrganizationUpdate {
   const update: OrganizationUpdate = {};
   if (inputs.name !== undefined && inputs.name !== current.name) {
