@@ -8,16 +8,42 @@ import { createClient, resolveSettings, type ConfigLookup, type ProviderSettings
 export class ProviderContext {
   private settings?: ProviderSettings;
   private client?: EgretClient;
+  /** Error of the last configure, kept until a later configure succeeds. */
+  private configureError?: unknown;
 
-  /** Takes the provider configuration; an invalid value raises a configuration error at once. */
+  /**
+   * Takes the provider configuration. An invalid value raises a configuration error at once,
+   * and every later getClient raises it again. The dynamic provider host of @pulumi/pulumi
+   * 3.248 calls configure only once per process, even when it fails, so a fallback to the
+   * environment would send later requests to another URL or with another key.
+   */
   configure(lookup: ConfigLookup, env: NodeJS.ProcessEnv = process.env): void {
-    this.settings = resolveSettings(lookup, env);
     void this.client?.close();
     this.client = undefined;
+    this.settings = undefined;
+    this.configureError = undefined;
+
+    try {
+      this.settings = resolveSettings(lookup, env);
+    } catch (error) {
+      this.configureError = error;
+      throw error;
+    }
   }
 
-  /** Returns the shared client, built on first use from the configuration or the environment. */
+  /** Raises the error of the last configure again, if it failed. */
+  throwConfigureError(): void {
+    if (this.configureError !== undefined) {
+      throw this.configureError;
+    }
+  }
+
+  /**
+   * Returns the shared client, built on first use from the configuration, or from the
+   * environment when configure was never called. Raises the last configure's error, if any.
+   */
   getClient(): EgretClient {
+    this.throwConfigureError();
     if (this.client === undefined) {
       this.settings ??= resolveSettings(() => undefined);
       this.client = createClient(this.settings);

@@ -39,13 +39,13 @@ function isSecret(value: unknown): boolean {
 /**
  * Starts the plugin as the Node.js language host does: run-plugin on the installed package
  * directory, with the engine address as the next argument and a program directory as working
- * directory. EGRET_API_KEY and EGRET_API_URL are unset, so settings come only from Configure.
- * The default engine address is a loopback port that nothing listens on.
+ * directory. EGRET_API_KEY and EGRET_API_URL are unset unless `env` sets them, so settings
+ * come only from Configure. The default engine address is a loopback port that nothing listens on.
  */
-async function startPlugin(engineAddress = "127.0.0.1:1"): Promise<ProviderProcess> {
+async function startPlugin(engineAddress = "127.0.0.1:1", env: NodeJS.ProcessEnv = {}): Promise<ProviderProcess> {
   const plugin = await ProviderProcess.start(process.execPath, [RUN_PLUGIN(), PLUGIN_DIR(), engineAddress], {
     cwd: PROGRAM_DIR(),
-    env: { EGRET_API_KEY: undefined, EGRET_API_URL: undefined, EGRET_LOG: "debug" },
+    env: { EGRET_API_KEY: undefined, EGRET_API_URL: undefined, EGRET_LOG: "debug", ...env },
   });
   started.push(plugin);
   return plugin;
@@ -79,6 +79,16 @@ async function adopt(plugin: ProviderProcess, news: Record<string, unknown>) {
 
 async function apiRequests() {
   return (await control.requests()).map((entry) => ({ method: entry.method, path: entry.path, status: entry.status }));
+}
+
+/** Returns the gRPC details of a failed call, or "succeeded". */
+async function detailsOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "succeeded";
+  } catch (error) {
+    return String((error as grpc.ServiceError).details);
+  }
 }
 
 function failureOf(error: unknown): grpc.ServiceError {
@@ -218,6 +228,44 @@ describe("plugin host", () => {
     expect(failureOf(error).code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(failureOf(error).details).toMatch(/invalid egret:apiUrl 'not a url'/);
     expect(failureOf(error).details).not.toContain(API_KEY);
+  });
+
+  it("fails every call after a bad Configure", async () => {
+    const fromEnvironment = await startEmulator({ port: 0 });
+    try {
+      const plugin = await startPlugin("127.0.0.1:1", { EGRET_API_KEY: API_KEY, EGRET_API_URL: fromEnvironment.url });
+      const configure = plugin.configureProvider({ apiKey: secret(API_KEY), apiUrl: emulator.url, maxAttempts: "abc" });
+      // Adopted state whose update and delete would each PATCH, if a client were built.
+      const state = {
+        slug: "egret-ai",
+        name: "Egret AI LLC",
+        allowedDomains: [],
+        managedFields: ["name"],
+        restoreOnDelete: true,
+        adoptedName: "Egret AI",
+      };
+      const news = { slug: "egret-ai", name: "Egret AI Inc" };
+
+      const details: Record<string, string> = {
+        configure: await detailsOf(configure),
+        check: await detailsOf(plugin.check(URN, {}, news)),
+        diff: await detailsOf(plugin.diff("egret-ai", URN, state, news)),
+        create: await detailsOf(plugin.create(URN, news)),
+        read: await detailsOf(plugin.read("egret-ai", URN, state)),
+        update: await detailsOf(plugin.update("egret-ai", URN, state, news)),
+        delete: await detailsOf(plugin.delete("egret-ai", URN, state)),
+        invoke: await detailsOf(plugin.invoke("egret:index:getOrganization", { slug: "egret-ai" })),
+      };
+
+      for (const [call, text] of Object.entries(details)) {
+        expect(text, call).toContain("invalid egret:maxAttempts 'abc'");
+        expect(text, call).not.toContain(API_KEY);
+      }
+      expect(await new EmulatorControl(fromEnvironment.url).requests()).toEqual([]);
+      expect(await control.requests()).toEqual([]);
+    } finally {
+      await fromEnvironment.close();
+    }
   });
 
   it("checks config and marks the key secret", async () => {

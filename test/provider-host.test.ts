@@ -69,3 +69,77 @@ describe("dynamic provider host", () => {
     expect(created.properties.__provider).toBe(serializedProvider);
   });
 });
+
+/** Returns the gRPC details of a failed call, or "succeeded". */
+async function detailsOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "succeeded";
+  } catch (error) {
+    return String((error as { details?: unknown }).details);
+  }
+}
+
+describe("dynamic provider host with invalid config", () => {
+  let configured: RunningEmulator;
+  let fromEnvironment: RunningEmulator;
+  let badHost: ProviderProcess;
+
+  /** Adopted state whose update and delete would each PATCH, if a client were built. */
+  const state = {
+    slug: "egret-ai",
+    name: "Egret AI LLC",
+    allowedDomains: [],
+    managedFields: ["name"],
+    restoreOnDelete: true,
+    adoptedName: "Egret AI",
+    __provider: "",
+  };
+
+  beforeAll(async () => {
+    configured = await startEmulator({ port: 0 });
+    fromEnvironment = await startEmulator({ port: 0 });
+    state.__provider = serializedProvider;
+
+    // The environment names a working key and a second emulator, which no call may reach.
+    badHost = await ProviderProcess.start(
+      process.execPath,
+      [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
+      { cwd: CONSUMER_DIR, env: { EGRET_API_KEY: API_KEY, EGRET_API_URL: fromEnvironment.url } },
+    );
+    await badHost.configure({ "egret:apiKey": API_KEY, "egret:apiUrl": configured.url, "egret:maxAttempts": "abc" });
+  });
+
+  afterAll(async () => {
+    await badHost?.close();
+    await configured?.close();
+    await fromEnvironment?.close();
+  });
+
+  it("fails every call with the config error", async () => {
+    const news = { slug: "egret-ai", name: "Egret AI Inc", __provider: serializedProvider };
+
+    // Both reads are sent at once, as a refresh of two resources sends them, and one of them configures.
+    const [firstRead, secondRead] = await Promise.all([
+      detailsOf(badHost.read("egret-ai", URN, state)),
+      detailsOf(badHost.read("egret-ai", URN, state)),
+    ]);
+    const details: Record<string, string> = {
+      firstRead,
+      secondRead,
+      check: await detailsOf(badHost.check(URN, {}, news)),
+      diff: await detailsOf(badHost.diff("egret-ai", URN, state, news)),
+      create: await detailsOf(badHost.create(URN, news)),
+      read: await detailsOf(badHost.read("egret-ai", URN, state)),
+      update: await detailsOf(badHost.update("egret-ai", URN, state, news)),
+      delete: await detailsOf(badHost.delete("egret-ai", URN, state)),
+    };
+
+    for (const [call, text] of Object.entries(details)) {
+      expect(text, call).toContain("invalid egret:maxAttempts 'abc'");
+      expect(text, call).not.toContain(API_KEY);
+    }
+    expect(await new EmulatorControl(fromEnvironment.url).requests()).toEqual([]);
+    expect(await new EmulatorControl(configured.url).requests()).toEqual([]);
+  });
+});

@@ -46,11 +46,14 @@ export async function configure(request: ConfigureRequest): Promise<void> {
 }
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+  // Check and diff need no client, but they fail like every other call after a failed configure.
+  context.throwConfigureError();
   const { inputs, failures } = checkOrganization(news);
   return { inputs, failures };
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  context.throwConfigureError();
   const result = diffOrganization(olds as Partial<OrganizationOutputs>, toInputs(news));
   return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
 }

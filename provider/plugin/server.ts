@@ -178,12 +178,14 @@ export function createHandlers(
 
     check: unary((request: provproto.CheckRequest) => {
       requireOrganization(request);
+      context.throwConfigureError();
       const { inputs, failures } = organization.check(fromStruct(request.getNews()));
       return checkResponse(inputs, failures);
     }),
 
     diff: unary((request: provproto.DiffRequest) => {
       requireOrganization(request);
+      context.throwConfigureError();
       return diffResponse(organization.diff(fromStruct(request.getOlds()), fromStruct(request.getNews())));
     }),
 
