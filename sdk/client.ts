@@ -58,7 +58,13 @@ const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"
 
 /** Characters an API key cannot contain, because it travels in a header. */
 // eslint-disable-next-line no-control-regex
-const INVALID_KEY_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
+const INVALID_KEY_CHARACTERS = /[^\x21-\x7e]/;
+
+/**
+ * Largest response body read, in bytes. An organization is about 1 KB, so a list of 10,000 fits;
+ * a larger body is an unexpected response, not something to hold in memory.
+ */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 const VERSION = "0.1.0";
 
@@ -76,6 +82,7 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
  */
 type AttemptOutcome =
   | { kind: "response"; status: number; headers: ResponseHeaders; text: string }
+  | { kind: "oversized"; status: number; text: string }
   | {
       kind: "truncated";
       status: number;
@@ -111,12 +118,6 @@ export class EgretClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly limiter: ConcurrencyLimiter;
-  /**
-   * Time (ms, by `clock`) before which no attempt is sent. A 429 sets it, because the API limits
-   * requests per key: every request of this client waits out the pause, not only the throttled
-   * one, so queued requests do not keep the key's rate window full.
-   */
-  private throttledUntil = 0;
   private readonly logger?: Logger;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -131,7 +132,8 @@ export class EgretClient {
     this.apiKey = options.apiKey.trim();
     if (INVALID_KEY_CHARACTERS.test(this.apiKey)) {
       throw new EgretConfigurationError(
-        `invalid Egret API key (${this.apiKeySource}): it contains whitespace or a control character. ` +
+        `invalid Egret API key (${this.apiKeySource}): it contains whitespace, a control character or a ` +
+          `character outside printable ASCII, which an HTTP header cannot carry. ` +
           `Copy the key again from the Egret dashboard.`,
       );
     }
@@ -151,9 +153,9 @@ export class EgretClient {
         headersTimeout: this.tuning.attemptTimeoutMs,
         bodyTimeout: this.tuning.attemptTimeoutMs,
       });
-    this.limiter = new ConcurrencyLimiter(this.tuning.maxConcurrentRequests);
     this.logger = options.logger ?? loggerFromEnv();
     this.clock = options.clock ?? systemClock;
+    this.limiter = new ConcurrencyLimiter(this.tuning.maxConcurrentRequests, this.clock);
     this.random = options.random ?? Math.random;
   }
 
@@ -206,7 +208,6 @@ export class EgretClient {
 
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.limiter.run(async () => {
-        await this.waitWhileThrottled();
         deadline ??= this.clock.now() + this.tuning.deadlineMs;
         return this.attempt(request, attempt, deadline);
       }, attempt > 1);
@@ -219,8 +220,12 @@ export class EgretClient {
 
       const failure = this.toError(outcome, context);
       const wait = this.retryWait(outcome, attempt);
-      if (outcome.kind === "response" && outcome.status === 429 && wait !== undefined) {
-        this.throttledUntil = Math.max(this.throttledUntil, this.clock.now() + wait);
+      // The API limits requests per key, so a 429 pauses every request of this client, not only
+      // this one: queued requests would otherwise keep the key's rate window full. The limiter
+      // then does the waiting, and starts this retry ahead of requests that came after it.
+      const throttled = outcome.kind === "response" && outcome.status === 429 && wait !== undefined;
+      if (throttled) {
+        this.limiter.pause(this.clock.now() + wait);
       }
       const retrying = wait !== undefined && attempt < this.tuning.maxAttempts;
       const fitsDeadline = retrying && this.clock.now() + wait < deadline!;
@@ -232,14 +237,9 @@ export class EgretClient {
       if (!fitsDeadline) {
         throw this.deadlineError(context, failure);
       }
-      await this.clock.sleep(wait);
-    }
-  }
-
-  /** Waits until the pause set by the last 429 has passed; a 429 during the wait extends it. */
-  private async waitWhileThrottled(): Promise<void> {
-    for (let left = this.throttledUntil - this.clock.now(); left > 0; left = this.throttledUntil - this.clock.now()) {
-      await this.clock.sleep(left);
+      if (!throttled) {
+        await this.clock.sleep(wait);
+      }
     }
   }
 
@@ -286,7 +286,13 @@ export class EgretClient {
       // The body is read chunk by chunk so that a body cut short can still be quoted.
       const chunks: Buffer[] = [];
       try {
+        let receivedBytes = 0;
         for await (const chunk of response.body) {
+          receivedBytes += (chunk as Buffer).length;
+          if (receivedBytes > MAX_BODY_BYTES) {
+            response.body.destroy();
+            return { kind: "oversized", status: response.statusCode, text: Buffer.concat(chunks).toString("utf8") };
+          }
           chunks.push(chunk as Buffer);
         }
       } catch (error) {
@@ -332,7 +338,7 @@ export class EgretClient {
     if (outcome.kind === "truncated") {
       return backoff;
     }
-    if (!RETRYABLE_STATUSES.has(outcome.status)) {
+    if (outcome.kind === "oversized" || !RETRYABLE_STATUSES.has(outcome.status)) {
       return undefined;
     }
     const retryAfter = parseRetryAfter(headerValue(outcome.headers, "retry-after"), this.clock.now());
@@ -382,6 +388,14 @@ export class EgretClient {
 
     if (outcome.kind === "timeout") {
       return this.timeoutError(outcome, context);
+    }
+    if (outcome.kind === "oversized") {
+      return this.unexpected(
+        context,
+        outcome.status,
+        `its body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, so it was not read to the end`,
+        outcome.text,
+      );
     }
     if (outcome.kind === "connection") {
       return new EgretConnectionError(
@@ -443,7 +457,7 @@ export class EgretClient {
         .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
         .join("; ");
       return new EgretValidationError(
-        `${head}: the API rejected the request: ${listed || said}. Fix these values and run again.`,
+        `${head}: the API rejected the request: ${(listed || said).replace(/\.+$/, "")}. Fix these values and run again.`,
         { ...fields, detail, fieldErrors },
       );
     }
@@ -501,7 +515,7 @@ export class EgretClient {
     if (outcome.limit === "attempt") {
       return new EgretTimeoutError(
         `${request} timed out: no complete response within ${attemptTimeoutMs} ms (attemptTimeoutMs) ` +
-          `on each of ${tries}, within a deadline of ${deadlineMs} ms (deadlineMs). ` +
+          `${context.attempts === 1 ? "on the only attempt" : `on each of ${tries}`}, within a deadline of ${deadlineMs} ms (deadlineMs). ` +
           `Raise egret:attemptTimeoutMs if the API is slow, or run again later.`,
         { ...context, ...limits, cause: outcome.cause },
       );
@@ -541,7 +555,7 @@ export class EgretClient {
       path: request.path,
       attempt,
       maxAttempts: this.tuning.maxAttempts,
-      status: outcome.kind === "response" || outcome.kind === "truncated" ? outcome.status : undefined,
+      status: outcome.kind === "response" || outcome.kind === "truncated" || outcome.kind === "oversized" ? outcome.status : undefined,
       error: attemptError(outcome),
       durationMs: outcome.durationMs,
       retryInMs,

@@ -82,7 +82,7 @@ export function resolveApiUrl(value: string | undefined, source = "apiUrl"): str
     url = new URL(raw);
   } catch {
     throw new EgretConfigurationError(
-      `invalid ${source} '${raw}': expected an absolute URL such as ${DEFAULT_API_URL}`,
+      `invalid ${source} '${maskUserinfo(raw)}': expected an absolute URL such as ${DEFAULT_API_URL}`,
     );
   }
   if (url.username !== "" || url.password !== "") {
@@ -93,7 +93,8 @@ export function resolveApiUrl(value: string | undefined, source = "apiUrl"): str
   if (url.search !== "" || url.hash !== "") {
     // The query string is left out of the message because it may carry a token.
     throw new EgretConfigurationError(
-      `invalid ${source} '${url.origin}${url.pathname}?...': remove the query string and fragment`,
+      `invalid ${source} '${url.origin}${url.pathname}${url.search === "" ? "" : "?..."}${url.hash === "" ? "" : "#..."}': ` +
+        `remove the query string and fragment`,
     );
   }
   const loopback = isLoopbackHost(url.hostname);
@@ -103,6 +104,11 @@ export function resolveApiUrl(value: string | undefined, source = "apiUrl"): str
     );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** Replaces the user and password of a URL that did not parse, so a message never shows them. */
+function maskUserinfo(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@");
 }
 
 /** Maximum delay of a Node timer, in ms (about 24.8 days). Node runs a longer timer after 1 ms. */

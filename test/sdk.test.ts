@@ -126,6 +126,13 @@ describe("resolveApiUrl", () => {
     expect(attempt).not.toThrow(/secret-value/);
   });
 
+  it("masks credentials in text that is no URL", () => {
+    const attempt = (): string => resolveApiUrl("https://user:s3cretpw@exa mple.com", "egret:apiUrl");
+
+    expect(attempt).toThrow("invalid egret:apiUrl 'https://***@exa mple.com'");
+    expect(attempt).not.toThrow(/s3cretpw/);
+  });
+
   it("rejects text that is no URL", () => {
     expect(() => resolveApiUrl("api.getegret.com", "egret:apiUrl")).toThrow(
       "invalid egret:apiUrl 'api.getegret.com': expected an absolute URL",
@@ -272,6 +279,13 @@ describe("client options", () => {
     expect(attempt).not.toThrow(/abc def/);
   });
 
+  it("rejects a key outside printable ASCII", () => {
+    const attempt = (): EgretClient => new EgretClient({ apiKey: "egret_k\u00e9y", apiKeySource: "egret:apiKey", apiUrl: "http://127.0.0.1:1" });
+
+    expect(attempt).toThrow(EgretConfigurationError);
+    expect(attempt).toThrow("outside printable ASCII");
+  });
+
   it("rejects plain http to another host", () => {
     expect(() => new EgretClient({ apiKey: API_KEY, apiUrl: "http://api.getegret.com" })).toThrow(EgretConfigurationError);
   });
@@ -330,6 +344,30 @@ describe("ConcurrencyLimiter", () => {
     await all;
 
     expect(highest).toBe(3);
+  });
+
+  it("holds tasks while paused, retries first", async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const clock: Clock = {
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
+    const limiter = new ConcurrencyLimiter(1, clock);
+    const order: string[] = [];
+
+    limiter.pause(1000);
+    await Promise.all([
+      limiter.run(async () => void order.push("new 1")),
+      limiter.run(async () => void order.push("retry"), true),
+      limiter.run(async () => void order.push("new 2")),
+    ]);
+
+    expect(sleeps).toEqual([1000]);
+    expect(order).toEqual(["retry", "new 1", "new 2"]);
   });
 
   it("starts waiting tasks in arrival order", async () => {
@@ -534,5 +572,39 @@ describe("client against the emulator", () => {
       expect(stdout + stderr).not.toContain(wrongKey);
       expect(stderr).toContain("attempt 1/4: 401");
     });
+  });
+});
+
+describe("oversized response body", () => {
+  it("stops reading past 16 MiB", async () => {
+    const { createServer } = await import("node:http");
+    const chunk = Buffer.alloc(1024 * 1024, "a");
+    let written = 0;
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      const writeMore = (): void => {
+        while (written < 64 && !response.destroyed) {
+          written += 1;
+          if (!response.write(chunk)) {
+            response.once("drain", writeMore);
+            return;
+          }
+        }
+        response.end();
+      };
+      writeMore();
+    });
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    const { port } = server.address() as { port: number };
+    const api = new EgretClient({ apiKey: API_KEY, apiUrl: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+
+    const error = await api.getOrganization("egret-ai").catch((caught: unknown) => caught);
+    await api.close();
+    server.closeAllConnections();
+    await new Promise((closed) => server.close(closed));
+
+    expect(error).toBeInstanceOf(EgretUnexpectedResponseError);
+    expect((error as EgretUnexpectedResponseError).message).toContain("larger than 16 MiB");
+    expect(written).toBeLessThan(64);
   });
 });

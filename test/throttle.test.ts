@@ -172,3 +172,28 @@ describe("requests in flight", () => {
     expect(max).toBeLessThanOrEqual(32);
   });
 });
+
+describe("key throttled below the cap", () => {
+  const READS = 25;
+  const SLOW_RATE = 5;
+
+  it("retries go ahead of new requests", async () => {
+    await control.reset(seed());
+    await control.throttle(SLOW_RATE);
+    const context = new ProviderContext();
+    const config: Record<string, string> = { "egret:apiKey": API_KEY, "egret:apiUrl": emulator.url };
+    context.configure((key) => config[key], {});
+
+    const reads = await Promise.allSettled(
+      Array.from({ length: READS }, (_, index) => readOrganization(context.getClient(), slugOf(index), undefined)),
+    );
+    await context.getClient().close();
+    const groups = byPath(await control.requests());
+
+    expect(reads.filter((read) => read.status === "rejected")).toEqual([]);
+    expect(groups.size).toBe(READS);
+    for (const [path, entries] of groups) {
+      expect(entries.length, path).toBeLessThanOrEqual(DEFAULTS.maxAttempts);
+    }
+  }, 60_000);
+});
