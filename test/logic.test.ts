@@ -193,10 +193,23 @@ describe("diff", () => {
     expect(diffOrganization(state, checked({ slug: "egret-labs" })).replaces).toEqual(["slug"]);
   });
 
-  it("ignores a field that stops being managed", async () => {
+  it("updates a field that stops being managed", async () => {
     const state = await createOrganization(client, checked({ slug: "egret-ai", name: "Egret AI LLC" }));
 
-    expect(diffOrganization(state, checked({ slug: "egret-ai" })).changes).toBe(false);
+    const result = diffOrganization(state, checked({ slug: "egret-ai" }));
+
+    expect(result.changes).toBe(true);
+    expect(result.updates).toEqual(["name"]);
+    expect(result.replaces).toEqual([]);
+  });
+
+  it("updates a field that starts being managed", async () => {
+    const state = await createOrganization(client, checked({ slug: "egret-ai" }));
+
+    const result = diffOrganization(state, checked({ slug: "egret-ai", name: state.name }));
+
+    expect(result.changes).toBe(true);
+    expect(result.updates).toEqual(["name"]);
   });
 });
 

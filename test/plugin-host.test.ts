@@ -372,6 +372,16 @@ describe("plugin host", () => {
     });
   });
 
+  it("names a dropped field in the diff", async () => {
+    const { id, properties } = await adopt(host, { slug: "egret-ai", name: "Egret AI LLC", allowedDomains: ["legal"] });
+
+    const diff = await host.diff(id, URN, properties, { slug: "egret-ai", allowedDomains: ["legal"] });
+
+    expect(diff.changes).toBe("some");
+    expect(diff.diffs).toEqual(["name"]);
+    expect(diff.detailedDiff).toEqual({ name: provproto.PropertyDiff.Kind.UPDATE });
+  });
+
   it("keeps a secret input secret", async () => {
     const { inputs, failures } = await host.check(URN, {}, { slug: "egret-ai", name: secret("Egret AI Confidential") });
     const created = await host.create(URN, inputs);

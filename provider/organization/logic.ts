@@ -263,7 +263,9 @@ export async function readOrganization(
 
 /**
  * Compares the wanted inputs with the state. Only managed fields and the settings inputs count;
- * usage counters and quota outputs never do. A changed slug is a replacement.
+ * usage counters and quota outputs never do. A changed slug is a replacement. A field that the
+ * program starts or stops setting is an update even when its value is unchanged, so that update
+ * records the new managed fields, and refresh and delete stop reading or restoring a dropped one.
  */
 export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: OrganizationInputs): DiffResult {
   const replaces: string[] = [];
@@ -271,13 +273,15 @@ export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: Or
   if (state.slug !== undefined && inputs.slug !== state.slug) {
     replaces.push("slug");
   }
+
   const current = { name: state.name ?? "", allowedDomains: state.allowedDomains ?? [] };
   const update = changedFields(inputs, current);
-  if (update.name !== undefined) {
-    updates.push("name");
-  }
-  if (update.allowedDomains !== undefined) {
-    updates.push("allowedDomains");
+  const wasManaged = state.managedFields ?? MANAGED_FIELDS;
+  const managed = managedFieldsOf(inputs);
+  for (const field of MANAGED_FIELDS) {
+    if (update[field] !== undefined || wasManaged.includes(field) !== managed.includes(field)) {
+      updates.push(field);
+    }
   }
   const wanted = settingsOf(inputs);
   const stored = settingsOf(state);
@@ -291,9 +295,9 @@ export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: Or
 
 /**
  * Applies changed inputs with one PATCH carrying only the managed fields that differ from the
- * state, and returns what the API returned. Makes no request when only settings inputs changed,
- * unless `waitForKbActive` is set and the state shows an inactive knowledge base: then it GETs
- * the organization and waits as create does.
+ * state, and returns what the API returned. Makes no request when no managed value changed (only
+ * settings inputs, or which fields the program sets), unless `waitForKbActive` is set and the
+ * state shows an inactive knowledge base: then it GETs the organization and waits as create does.
  */
 export async function updateOrganization(
   client: EgretClient,

@@ -197,6 +197,38 @@ export function defineLifecycleCases(getFace: () => ProviderFace, getControl: ()
     ]);
   });
 
+  it("stops managing a dropped field", async () => {
+    const face = getFace();
+    const control = getControl();
+    const { id, inputs, properties } = await adopt(face, {
+      slug: "egret-ai",
+      name: "Egret AI LLC",
+      allowedDomains: ["legal"],
+      restoreOnDelete: true,
+    });
+    await control.clearRequests();
+
+    const { inputs: news } = await face.check({ slug: "egret-ai", allowedDomains: ["legal"], restoreOnDelete: true }, inputs);
+    const diff = await face.diff(id, properties, news, inputs);
+    const updated = await face.update(id, properties, news, inputs);
+    const updateRequests = await apiRequests(control);
+    await control.patchOrganization("egret-ai", { name: "Renamed In Dashboard" });
+    const refreshed = await face.read(id, updated.properties, news);
+    await control.clearRequests();
+    await face.delete(id, refreshed.properties, refreshed.inputs);
+
+    expect(diff.changes).toBe("some");
+    expect(diff.replaces).toEqual([]);
+    expect(updateRequests).toEqual([]);
+    expect(updated.properties.managedFields).toEqual(["allowedDomains"]);
+    expect(refreshed.inputs).not.toHaveProperty("name");
+    expect(refreshed.inputs?.allowedDomains).toEqual(["legal"]);
+    expect(await apiRequests(control)).toEqual([
+      { method: "PATCH", path: "/v1/orgs/egret-ai/", body: { allowed_domains: [] } },
+    ]);
+    expect((await control.storedOrganization("egret-ai")).name).toBe("Renamed In Dashboard");
+  });
+
   it("fails to adopt an unknown slug", async () => {
     const face = getFace();
     const { inputs } = await face.check({ slug: "no-such-org", name: "x" });
