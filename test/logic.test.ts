@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../sdk/emulator";
-import { EgretClient, EgretServerError } from "../sdk";
+import { defaultSeed, startEmulator, type RunningEmulator } from "../sdk/emulator";
+import { EgretClient, EgretServerError, EgretValidationError } from "../sdk";
 import {
   checkOrganization,
   createOrganization,
@@ -8,6 +8,7 @@ import {
   diffOrganization,
   OrganizationInitError,
   OrganizationNotFoundError,
+  OrganizationReleaseError,
   readOrganization,
   toInputs,
   updateOrganization,
@@ -301,5 +302,46 @@ describe("delete", () => {
     await control.reset({ domains: [], keys: { egret_demo_key: { email: "you@example.com" } }, organizations: [] });
 
     await expect(deleteOrganization(client, state)).resolves.toBeUndefined();
+  });
+
+  it("explains a rejected restore", async () => {
+    await control.patchOrganization("egret-ai", { allowed_domains: ["legal"] });
+    const state = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", allowedDomains: ["finance"], restoreOnDelete: true }),
+    );
+    // The adopted domain leaves the catalogue, so the API rejects putting it back.
+    const seed = defaultSeed();
+    seed.domains = seed.domains.filter((domain) => domain !== "legal");
+    seed.organizations = seed.organizations.map((organization) => ({
+      ...organization,
+      allowed_domains: organization.slug === "egret-ai" ? ["finance"] : [],
+    }));
+    await control.reset(seed);
+
+    const error = await deleteOrganization(client, state).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationReleaseError);
+    const message = (error as Error).message;
+    expect(message).toContain("organization 'egret-ai' was not released");
+    expect(message).toContain("legal");
+    expect(message).toContain("set restoreOnDelete: false and run pulumi up, then destroy again");
+    expect(message).toContain("pulumi state delete <urn>");
+    expect(message).not.toContain("Fix these values");
+    expect((error as Error).cause).toBeInstanceOf(EgretValidationError);
+  });
+
+  it("explains a restore that keeps failing", async () => {
+    const state = await createOrganization(client, checked({ slug: "egret-ai", name: "X", restoreOnDelete: true }));
+    await control.addFault({ method: "PATCH", path: "/v1/orgs/egret-ai/", status: 503, times: 100 });
+
+    const error = await deleteOrganization(client, state).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationReleaseError);
+    const message = (error as Error).message;
+    expect(message).toContain("organization 'egret-ai' was not released: restoreOnDelete could not put back name");
+    expect(message).toContain("503");
+    expect(message).toContain("set restoreOnDelete: false and run pulumi up");
+    expect((error as Error).cause).toBeInstanceOf(EgretServerError);
   });
 });

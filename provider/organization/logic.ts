@@ -1,4 +1,10 @@
-import { type EgretError, type EgretClient, type Organization, type OrganizationUpdate } from "../../sdk";
+import {
+  EgretValidationError,
+  type EgretError,
+  type EgretClient,
+  type Organization,
+  type OrganizationUpdate,
+} from "../../sdk";
 import { normalizeDomains } from "./check";
 import { toDetails } from "./lookup";
 import { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage } from "./quota";
@@ -138,6 +144,41 @@ export class OrganizationInitError extends Error {
     super(message, { cause });
     this.name = "OrganizationInitError";
   }
+}
+
+/**
+ * The error raised when delete with `restoreOnDelete` fails to put back the adopted values.
+ * The cause is the client's error.
+ */
+export class OrganizationReleaseError extends Error {
+  constructor(
+    readonly slug: string,
+    fields: readonly string[],
+    cause: unknown,
+  ) {
+    super(
+      `organization '${slug}' was not released: restoreOnDelete could not put back ${fields.join(" and ")}, ` +
+        `because ${reasonOf(cause)}. To release it without restoring, set restoreOnDelete: false and run ` +
+        `pulumi up, then destroy again. Or remove the resource from state with 'pulumi state delete <urn>'.`,
+      { cause },
+    );
+    this.name = "OrganizationReleaseError";
+  }
+}
+
+/**
+ * Describes why a restore failed. A validation error is described by its field errors alone,
+ * because the client's message asks the user to fix the values and run again. That cannot help
+ * here, since the values come from the adoption record, not from the program.
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof EgretValidationError) {
+    const listed = Object.entries(error.fieldErrors).map(([field, messages]) => `${field}: ${messages.join(" ")}`);
+    const rejected = listed.length > 0 ? listed.join(", ") : `the request: ${error.detail ?? "no detail"}`;
+    return `the API rejected ${rejected.replace(/\.+$/, "")}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\.+$/, "");
 }
 
 function isNotFound(error: unknown): error is EgretError {
@@ -329,7 +370,8 @@ export async function updateOrganization(
 /**
  * Releases an organization. By default it makes no request and leaves the organization as it
  * is. With `restoreOnDelete`, one PATCH puts back the values recorded at adoption; an
- * organization that is gone (404) needs nothing restored.
+ * organization that is gone (404) needs nothing restored. Any other failure raises
+ * OrganizationReleaseError, whose message explains how to release the organization without restoring.
  */
 export async function deleteOrganization(client: EgretClient, state: Partial<OrganizationOutputs>): Promise<void> {
   if (state.restoreOnDelete !== true || state.slug === undefined) {
@@ -352,7 +394,7 @@ export async function deleteOrganization(client: EgretClient, state: Partial<Org
     await client.updateOrganization(state.slug, restore);
   } catch (error) {
     if (!isNotFound(error)) {
-      throw error;
+      throw new OrganizationReleaseError(state.slug, Object.keys(restore), error);
     }
   }
 }
