@@ -635,6 +635,16 @@ describe("control endpoints", () => {
     expect(reply.status).toBe(200);
   });
 
+  it("organization patch serializes a constructor field", async () => {
+    const reply = await control("PATCH", "orgs/egret-ai", { constructor: "custom" });
+    const fromApi = (await api("GET", "/v1/orgs/egret-ai/")).json as Record<string, unknown>;
+
+    expect(reply.status).toBe(200);
+    expect(Object.keys(reply.json as object).at(-1)).toBe("constructor");
+    expect(Object.hasOwn(fromApi, "constructor")).toBe(true);
+    expect(fromApi.constructor).toBe("custom");
+  });
+
   it("state lists organizations without keys", async () => {
     const reply = await control("GET", "state");
     const state = reply.json as { domains: string[]; organizations: Array<Record<string, unknown>> };

@@ -253,7 +253,7 @@ export function serializeOrganization(organization: StoredOrganization): Record<
   }
 
   for (const [field, value] of Object.entries(organization)) {
-    if (field !== "owner_key" && !(field in output)) {
+    if (field !== "owner_key" && !Object.hasOwn(output, field)) {
       output[field] = value;
     }
   }
@@ -275,7 +275,7 @@ export interface OrganizationPatch {
 export function validateOrganizationPatch(body: Record<string, unknown>, domains: readonly string[]): OrganizationPatch {
   const result: OrganizationPatch = { changes: {}, errors: {} };
 
-  if ("name" in body) {
+  if (Object.hasOwn(body, "name")) {
     const name = body.name;
     if (name === null) {
       result.errors.name = ["This field may not be null."];
@@ -291,7 +291,7 @@ export function validateOrganizationPatch(body: Record<string, unknown>, domains
     }
   }
 
-  if ("allowed_domains" in body) {
+  if (Object.hasOwn(body, "allowed_domains")) {
     const requested = body.allowed_domains;
     if (requested === null) {
       result.errors.allowed_domains = ["This field may not be null."];

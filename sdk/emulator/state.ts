@@ -250,7 +250,7 @@ export class EmulatorState {
   updateOrganization(organization: StoredOrganization, changes: Record<string, unknown>): string[] {
     const problems = checkOrganizationFields(changes, this.domains, "");
 
-    if ("owner_key" in changes) {
+    if (Object.hasOwn(changes, "owner_key")) {
       const owner = changes.owner_key;
       if (typeof owner !== "string" || !this.keys.has(owner)) {
         problems.push("owner_key must be one of the stored keys");
@@ -264,10 +264,10 @@ export class EmulatorState {
     }
 
     Object.assign(organization, structuredClone(changes));
-    if ("created_at" in changes) {
+    if (Object.hasOwn(changes, "created_at")) {
       organization.created_at = formatTimestamp(parseTimestamp(organization.created_at) as number);
     }
-    if ("updated_at" in changes) {
+    if (Object.hasOwn(changes, "updated_at")) {
       organization.updated_at = formatTimestamp(parseTimestamp(organization.updated_at) as number);
     } else {
       touchOrganization(organization, this.nowMicroseconds());

@@ -77,7 +77,7 @@ export function parseThrottleSettings(
     }
   }
 
-  if (!("rate" in fields)) {
+  if (!Object.hasOwn(fields, "rate")) {
     problems.push('"rate" is missing: give a positive integer, or null to turn throttling off');
   }
 
