@@ -14,6 +14,12 @@ const DEMO_KEY = "egret_demo_key";
 const OTHER_KEY = "egret_other_key";
 const SUSPENDED_KEY = "egret_suspended_key";
 
+/**
+ * A seed whose syntax error (an unquoted value) sits right after an API key, so that V8's
+ * JSON.parse message quotes part of the key.
+ */
+const SEED_WITH_SYNTAX_ERROR = '{\n  "domains": [],\n  "keys": {"egret_seed_secret": x}\n}';
+
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** The organization of the vendor's sample response, in the documented field order. */
@@ -560,6 +566,17 @@ describe("control endpoints", () => {
     expect(problems.join("\n")).toContain("organizations[0].slug");
     expect(problems.join("\n")).toContain("organizations[0].allowed_domains");
     expect(problems.join("\n")).toContain("organizations[0].storage_used_mb is computed from storage_used_bytes");
+    expect((await api("GET", "/v1/orgs/egret-ai/")).status).toBe(200);
+  });
+
+  it("reset locates a JSON syntax error", async () => {
+    const reply = await call(emulator.url, "POST", "/_emulator/reset", { key: null, rawBody: SEED_WITH_SYNTAX_ERROR });
+    const detail = (reply.json as { detail: string }).detail;
+
+    expect(reply.status).toBe(400);
+    expect(detail).toContain("not valid JSON");
+    expect(detail).toContain("syntax error at line 3, column 33 (position 51)");
+    expect(detail).not.toContain("secret");
     expect((await api("GET", "/v1/orgs/egret-ai/")).status).toBe(200);
   });
 
@@ -1140,6 +1157,18 @@ describe("egret-emulator CLI", () => {
     expect(missing.stderr).toContain("cannot read --seed file");
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain("organizations[0].owner_key");
+  });
+
+  it("seed syntax error hides the text", async () => {
+    const badFile = join(buildDir, "syntax-error-seed.json");
+    writeFileSync(badFile, SEED_WITH_SYNTAX_ERROR);
+
+    const run = await runCli(["--seed", badFile]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("is not valid JSON");
+    expect(run.stderr).toContain("syntax error at line 3, column 33 (position 51)");
+    expect(run.stderr).not.toContain("secret");
   });
 
   it("--help prints usage", async () => {

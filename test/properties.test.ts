@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import { checkOrganization, NAME_MAX_LENGTH, normalizeDomains, UNKNOWN } from "../provider/organization/check";
+import { parseJsonText } from "../sdk/emulator/json";
 
 /** Property-based tests of the input checks: they must never throw and must report every problem. */
 
@@ -239,6 +240,46 @@ describe("normalizeDomains", () => {
         expect(new Set(normalized)).toEqual(new Set(domains));
       }),
       RUNS,
+    );
+  });
+});
+
+/** JSON-like text: random runs of JSON's own characters, and valid JSON with one character inserted or removed. */
+const JSON_CHARACTERS = [..."{}[]:,\"\\u019-+.eEtrufalsn \n\tAx", "\u0001"];
+const jsonLikeText = fc.oneof(
+  fc.array(fc.constantFrom(...JSON_CHARACTERS), { maxLength: 20 }).map((characters) => characters.join("")),
+  fc
+    .tuple(fc.json(), fc.nat(), fc.constantFrom(...JSON_CHARACTERS), fc.boolean())
+    .map(([text, at, character, remove]) => {
+      const index = at % (text.length + 1);
+      return remove ? text.slice(0, index) + text.slice(index + 1) : text.slice(0, index) + character + text.slice(index);
+    }),
+);
+
+describe("parseJsonText", () => {
+  it("locates errors as JSON.parse does", () => {
+    fc.assert(
+      fc.property(jsonLikeText, (text) => {
+        let v8Error: string | undefined;
+        try {
+          JSON.parse(text);
+        } catch (error) {
+          v8Error = (error as Error).message;
+        }
+
+        const parsed = parseJsonText(text);
+
+        expect(parsed.ok).toBe(v8Error === undefined);
+        if (v8Error === undefined || parsed.ok) {
+          return;
+        }
+        expect(parsed.error).toMatch(/^(syntax error at|the text ends too early, at) line \d+, column \d+ \(position \d+\)$/);
+        const v8Position = /at position (\d+)/.exec(v8Error)?.[1];
+        if (v8Position !== undefined) {
+          expect(parsed.error).toContain(`(position ${v8Position})`);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import type { EmulatorSeed } from "./seed";
 import { DEFAULT_HOST, startEmulator } from "./server";
 import type { RunningEmulator } from "./server";
+import { parseJsonText } from "./json";
 import { loadSeed } from "./state";
 
 /** Port used when --port is not given. */
@@ -65,12 +66,12 @@ function readSeedFile(file: string): EmulatorSeed {
     throw new UsageError(`cannot read --seed file "${file}": ${(error as Error).message}`);
   }
 
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UsageError(`--seed file "${file}" is not valid JSON: ${(error as Error).message}`);
+  // The error names the line and column, never the text, because a seed file contains API keys.
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    throw new UsageError(`--seed file "${file}" is not valid JSON: ${parsed.error}`);
   }
+  const value = parsed.value;
 
   // Checked here as well as in startEmulator, so that a bad seed is a usage error with exit status 2.
   const { problems } = loadSeed(value, Date.now() * 1000);

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { parseFault } from "./faults";
+import { parseJsonText } from "./json";
 import { serializeOrganization } from "./organization";
 import { sendJson } from "./respond";
 import type { RequestTarget } from "./respond";
@@ -16,17 +17,20 @@ import { parseThrottleSettings } from "./throttle";
 
 type ParsedBody = { ok: true; value: unknown } | { ok: false };
 
-/** Parses a control request body as JSON (undefined when empty), or sends 400 and returns `ok: false`. */
+/**
+ * Parses a control request body as JSON (undefined when empty), or sends 400 and returns
+ * `ok: false`. The error names the position, never the text, because a seed contains API keys.
+ */
 function parseControlBody(body: Buffer, response: ServerResponse): ParsedBody {
   if (body.length === 0) {
     return { ok: true, value: undefined };
   }
-  try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) as unknown };
-  } catch (error) {
-    sendJson(response, 400, { detail: `The request body is not valid JSON: ${(error as Error).message}` });
+  const parsed = parseJsonText(body.toString("utf8"));
+  if (!parsed.ok) {
+    sendJson(response, 400, { detail: `The request body is not valid JSON: ${parsed.error}` });
     return { ok: false };
   }
+  return { ok: true, value: parsed.value };
 }
 
 function sendProblems(response: ServerResponse, subject: string, problems: string[]): void {
