@@ -62,6 +62,19 @@ describe("fleet program", () => {
     });
   });
 
+  it("passes date-like and hex-like values as strings", async () => {
+    vi.resetModules();
+    const path = writeFleet("- slug: 0x1F\n  name: 2024-01-01\n");
+
+    const { resources } = await runProgram(() => import("../examples/fleet/index"), {
+      config: { "egret-test:organizationsFile": path },
+    });
+
+    expect(resources).toHaveLength(1);
+    expect(resources[0].name).toBe("0x1F");
+    expect(resources[0].inputs).toMatchObject({ slug: "0x1F", name: "2024-01-01" });
+  });
+
   it("reports three mistakes in one error", async () => {
     vi.resetModules();
     const path = writeFleet(BROKEN_FLEET);
@@ -85,6 +98,15 @@ describe("parseFleet", () => {
     const entries = parseFleet("- slug: egret-ai\n  allowedDomains: [legal, finance, legal]\n- slug: egret-labs\n");
 
     expect(entries).toEqual([{ slug: "egret-ai", allowedDomains: ["finance", "legal"] }, { slug: "egret-labs" }]);
+  });
+
+  it("keeps scalars as written", () => {
+    const entries = parseFleet("- slug: 0x1F\n  name: 2024-01-01\n- slug: egret-ai\n  name: 1e3\n  allowedDomains: [legal]\n");
+
+    expect(entries).toEqual([
+      { slug: "0x1F", name: "2024-01-01" },
+      { slug: "egret-ai", name: "1e3", allowedDomains: ["legal"] },
+    ]);
   });
 
   it("accepts an empty list", () => {

@@ -11,8 +11,10 @@ import { FleetFileError, validateFleet, type FleetEntry } from "@egret/pulumi";
 export function parseFleet(text: string, source = "organizations.yaml"): FleetEntry[] {
   let data: unknown;
   try {
-    // The default schema of js-yaml 4 builds only plain values, and rejects a key repeated in one mapping.
-    data = yaml.load(text, { filename: source });
+    // The failsafe schema keeps every scalar a string, as written, where the default schema of
+    // js-yaml 4 would turn `name: 2024-01-01` into a Date and `slug: 0x1F` into 31. An empty value
+    // is still null, and a key repeated in one mapping is still a syntax error.
+    data = yaml.load(text, { filename: source, schema: yaml.FAILSAFE_SCHEMA });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new FleetFileError(source, [{ field: "", reason: `the file is not valid YAML: ${reason}` }]);
