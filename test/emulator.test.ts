@@ -569,6 +569,15 @@ describe("control endpoints", () => {
     expect((await api("GET", "/v1/orgs/egret-ai/")).status).toBe(200);
   });
 
+  it("reset hides keys given as a list", async () => {
+    const reply = await control("POST", "reset", { domains: [], keys: ["egret_listed_secret"], organizations: [] });
+    const problems = (reply.json as { problems: string[] }).problems;
+
+    expect(reply.status).toBe(400);
+    expect(problems.join("\n")).toContain("keys must be an object");
+    expect(JSON.stringify(reply.json)).not.toContain("egret_listed_secret");
+  });
+
   it("reset locates a JSON syntax error", async () => {
     const reply = await call(emulator.url, "POST", "/_emulator/reset", { key: null, rawBody: SEED_WITH_SYNTAX_ERROR });
     const detail = (reply.json as { detail: string }).detail;

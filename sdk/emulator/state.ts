@@ -114,7 +114,9 @@ function loadDomains(input: unknown, problems: string[]): string[] {
 function loadKeys(input: unknown, problems: string[]): Map<string, KeyRecord> {
   const keys = new Map<string, KeyRecord>();
   if (!isObject(input)) {
-    problems.push(`keys must be an object of API keys to {"email": ..., "active": ...}, got ${describeValue(input)}`);
+    // The value is not quoted: it may hold API keys.
+    const got = Array.isArray(input) ? "an array" : input === null ? "null" : typeof input;
+    problems.push(`keys must be an object of API keys to {"email": ..., "active": ...}, got ${got}`);
     return keys;
   }
 
