@@ -158,7 +158,12 @@ function duplicateSlugs(data: readonly unknown[]): FleetProblem[] {
   data.forEach((item, index) => {
     const slug = (item as { slug?: unknown } | null)?.slug;
     if (typeof slug === "string") {
-      positions.set(slug, [...(positions.get(slug) ?? []), index + 1]);
+      const listed = positions.get(slug);
+      if (listed === undefined) {
+        positions.set(slug, [index + 1]);
+      } else {
+        listed.push(index + 1);
+      }
     }
   });
 
@@ -170,10 +175,19 @@ function duplicateSlugs(data: readonly unknown[]): FleetProblem[] {
         slug,
         field: "slug",
         reason:
-          `slug '${slug}' is listed in entries ${listed.join(", ")}: each organization may appear once, ` +
+          `slug '${slug}' is listed in entries ${listEntries(listed)}: each organization may appear once, ` +
           "so merge those entries into one",
       });
     }
   }
   return problems;
+}
+
+/** Most entry numbers named in one duplicate-slug problem; the rest are counted. */
+const MAX_LISTED_ENTRIES = 10;
+
+function listEntries(positions: readonly number[]): string {
+  const shown = positions.slice(0, MAX_LISTED_ENTRIES).join(", ");
+  const more = positions.length - MAX_LISTED_ENTRIES;
+  return more > 0 ? `${shown} and ${more} more` : shown;
 }

@@ -109,6 +109,22 @@ describe("parseFleet", () => {
     ]);
   });
 
+  it("rejects null names", () => {
+    const problems = problemsOf('- slug: egret-ai\n  name: null\n- slug: egret-labs\n  name: ~\n- slug: other-co\n  name: "null"\n');
+
+    expect(problems.map((problem) => [problem.entry, problem.field])).toEqual([
+      [1, "name"],
+      [2, "name"],
+    ]);
+  });
+
+  it("names at most ten duplicate entries", () => {
+    const problems = problemsOf("- slug: egret-ai\n".repeat(25));
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0].reason).toContain("1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 15 more");
+  });
+
   it("accepts an empty list", () => {
     expect(parseFleet("[]")).toEqual([]);
   });
