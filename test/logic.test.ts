@@ -127,7 +127,7 @@ describe("read", () => {
 
     const refreshed = await readOrganization(client, "egret-ai", state);
 
-    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", name: "Renamed In Dashboard", restoreOnDelete: false });
+    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", name: "Renamed In Dashboard" });
     expect(diffOrganization(refreshed!.outputs, checked({ slug: "egret-ai", name: "Egret AI LLC" }))).toEqual({
       changes: true,
       updates: ["name"],
@@ -152,7 +152,7 @@ describe("read", () => {
 
     const refreshed = await readOrganization(client, "egret-ai", state);
 
-    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", allowedDomains: ["legal"], restoreOnDelete: false });
+    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", allowedDomains: ["legal"] });
     expect(refreshed?.outputs.name).toBe("Someone Else's Name");
   });
 

@@ -282,12 +282,12 @@ export async function readOrganization(
   if (managed.includes("allowedDomains")) {
     inputs.allowedDomains = liveDomains;
   }
-  if (state?.restoreOnDelete !== undefined) {
+  // Settings come back only when they differ from their defaults, so the inputs of a refresh
+  // look like the program that set them.
+  const defaults = settingsOf({});
+  if (state?.restoreOnDelete !== undefined && state.restoreOnDelete !== defaults.restoreOnDelete) {
     inputs.restoreOnDelete = state.restoreOnDelete;
   }
-  // The other settings come back only when they differ from their defaults, so the inputs of a
-  // refresh look like the program that set them.
-  const defaults = settingsOf({});
   if (state?.waitForKbActive !== undefined && state.waitForKbActive !== defaults.waitForKbActive) {
     inputs.waitForKbActive = state.waitForKbActive;
   }
