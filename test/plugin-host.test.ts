@@ -441,6 +441,15 @@ describe("plugin host", () => {
     expect(error.details).toContain("unknown function 'egret:index:getNothing'");
   });
 
+  it("rejects prototype names as invokes", async () => {
+    for (const token of ["egret:index:toString", "egret:index:constructor", "egret:index:__proto__"]) {
+      const error = failureOf(await host.invoke(token, {}).catch((caught: unknown) => caught));
+
+      expect(error.code, token).toBe(grpc.status.UNIMPLEMENTED);
+      expect(error.details, token).toContain(`unknown function '${token}'`);
+    }
+  });
+
   it("rejects another resource type", async () => {
     const urn = urnOf("egret:index:Team", "main");
 

@@ -236,7 +236,8 @@ export function createHandlers(
     invoke: unary(async (request: provproto.InvokeRequest) => {
       const token = request.getTok();
       const prefix = `${PACKAGE_NAME}:index:`;
-      const fn = token.startsWith(prefix) ? FUNCTIONS[token.slice(prefix.length)] : undefined;
+      const name = token.slice(prefix.length);
+      const fn = token.startsWith(prefix) && Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
       if (fn === undefined) {
         throw new StatusError(grpc.status.UNIMPLEMENTED, `unknown function '${token}': the ${PACKAGE_NAME} provider ${PACKAGE_VERSION} has no such function`);
       }
