@@ -36,6 +36,11 @@ function isSecret(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_KEY] === SECRET_SIGNATURE;
 }
 
+/** Names of the properties not marked secret whose value, as JSON, matches `pattern`. */
+function unmarkedHolding(properties: Record<string, unknown>, pattern: RegExp): string[] {
+  return Object.keys(properties).filter((name) => !isSecret(properties[name]) && pattern.test(JSON.stringify(properties[name])));
+}
+
 /**
  * Starts the plugin as the Node.js language host does: run-plugin on the installed package
  * directory, with the engine address as the next argument and a program directory as working
@@ -394,6 +399,45 @@ describe("plugin host", () => {
     expect(isSecret(refreshed.inputs?.name)).toBe(true);
     expect(isSecret(created.properties.slug)).toBe(false);
     expect((await control.organization("egret-ai")).name).toBe("Egret AI Confidential");
+  });
+
+  it("keeps the adoption record secret", async () => {
+    await control.patchOrganization("egret-ai", { name: "Project Nightjar", allowed_domains: ["finance"] });
+    const { inputs } = await host.check(URN, {}, {
+      slug: "egret-ai",
+      name: secret("Project Nightjar"),
+      allowedDomains: secret(["legal"]),
+    });
+
+    const created = await host.create(URN, inputs);
+    const { inputs: renamed } = await host.check(URN, inputs, { slug: "egret-ai", name: secret("Project Heron") });
+    const updated = await host.update(created.id, URN, created.properties, renamed, inputs);
+    const refreshed = await host.read(created.id, URN, updated.properties, renamed);
+    const preview = await host.update(created.id, URN, updated.properties, renamed, renamed, { preview: true });
+
+    for (const [step, properties] of Object.entries({ created, updated, refreshed, preview })) {
+      expect(isSecret(properties.properties.adoptedName), step).toBe(true);
+      expect(isSecret(properties.properties.adoptedAllowedDomains), step).toBe(true);
+      expect(unmarkedHolding(properties.properties, /Nightjar|Heron|finance|legal/), step).toEqual([]);
+    }
+    expect(isSecret(refreshed.inputs?.name)).toBe(true);
+  });
+
+  it("keeps a name secret in state secret", async () => {
+    const { inputs } = await host.check(URN, {}, { slug: "egret-ai", name: secret("Project Nightjar") });
+    const created = await host.create(URN, inputs);
+    const plainInputs = { slug: "egret-ai", name: "Project Nightjar" };
+
+    const refreshed = await host.read(created.id, URN, created.properties, plainInputs);
+    const dropped = await host.update(created.id, URN, created.properties, { slug: "egret-ai" }, inputs);
+    const imported = await host.read("egret-ai", URN, {}, inputs);
+
+    expect(isSecret(refreshed.properties.name)).toBe(true);
+    expect(isSecret(refreshed.inputs?.name)).toBe(true);
+    expect(unmarkedHolding(dropped.properties, /Nightjar|Egret AI/)).toEqual([]);
+    expect(isSecret(imported.properties.name)).toBe(true);
+    expect(isSecret(imported.properties.adoptedName)).toBe(true);
+    expect(isSecret(imported.inputs?.name)).toBe(true);
   });
 
   it("records a failed adoption as partial", async () => {

@@ -15,7 +15,7 @@ import { UNKNOWN, concealProperties, revealProperties, type Properties } from ".
 /**
  * The Organization as the plugin serves it: each gRPC operation reveals secrets, calls the
  * Organization logic in provider/organization/, and marks the results secret where the request
- * had secrets. Nothing here decides how an organization behaves.
+ * had secrets (see secretOutputs). Nothing here decides how an organization behaves.
  */
 
 export const ORGANIZATION_TOKEN = tokenOf("Organization");
@@ -51,6 +51,26 @@ function rethrowInitError(error: unknown, inputs: Properties, secretNames: Reado
     );
   }
   throw error;
+}
+
+/** Outputs that keep an earlier value of an input: the adoption record of each managed field. */
+const RECORDED_AS: Record<string, string> = { name: "adoptedName", allowedDomains: "adoptedAllowedDomains" };
+
+/**
+ * Names the outputs to mark secret: `secretNames`, and the adoption record of each field named
+ * there or in `earlierSecretNames` (secret in an earlier state). The engine copies secret marks
+ * from inputs to outputs only for providers that take no secrets, and this one takes them, so
+ * every mark is set here, including those of the outputs that keep an input's earlier value.
+ */
+function secretOutputs(secretNames: Iterable<string>, earlierSecretNames: Iterable<string> = []): Set<string> {
+  const names = new Set(secretNames);
+  const earlier = new Set(earlierSecretNames);
+  for (const [field, record] of Object.entries(RECORDED_AS)) {
+    if (names.has(field) || earlier.has(field)) {
+      names.add(record);
+    }
+  }
+  return names;
 }
 
 /** Result of a diff, with the properties that need an update and those that force a replacement. */
@@ -111,7 +131,8 @@ export async function create(
   properties: Properties,
   preview: boolean,
 ): Promise<{ id: string; properties: Properties }> {
-  const { values, secretNames } = revealProperties(properties);
+  const { values, secretNames: secretInputs } = revealProperties(properties);
+  const secretNames = secretOutputs(secretInputs);
   if (preview) {
     return { id: "", properties: concealProperties(previewCreate(values), secretNames) };
   }
@@ -140,10 +161,14 @@ export async function read(
   if (result === undefined) {
     return { id: "", properties: {} };
   }
+
+  // A refresh changes no input, so a property secret in the state or in the inputs stays secret
+  // in both results.
+  const secretNames = secretOutputs([...state.secretNames, ...revealProperties(inputs).secretNames]);
   return {
     id,
-    properties: concealProperties({ ...result.outputs }, state.secretNames),
-    inputs: concealProperties({ ...result.inputs }, revealProperties(inputs).secretNames),
+    properties: concealProperties({ ...result.outputs }, secretNames),
+    inputs: concealProperties({ ...result.inputs }, secretNames),
   };
 }
 
@@ -154,8 +179,12 @@ export async function update(
   news: Properties,
   preview: boolean,
 ): Promise<Properties> {
-  const state = revealProperties(olds).values;
-  const { values, secretNames } = revealProperties(news);
+  const old = revealProperties(olds);
+  const state = old.values;
+  const { values, secretNames: secretInputs } = revealProperties(news);
+  // An output that the new inputs leave out keeps its old value, and so its old secret mark.
+  const kept = [...old.secretNames].filter((name) => values[name] === undefined);
+  const secretNames = secretOutputs([...secretInputs, ...kept], old.secretNames);
   if (preview) {
     return concealProperties(previewUpdate(state, values), secretNames);
   }
