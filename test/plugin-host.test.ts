@@ -384,7 +384,21 @@ describe("plugin host", () => {
 
     expect(diff.changes).toBe("some");
     expect(diff.diffs).toEqual(["name"]);
-    expect(diff.detailedDiff).toEqual({ name: provproto.PropertyDiff.Kind.UPDATE });
+    expect(diff.detailedDiff).toEqual({ name: provproto.PropertyDiff.Kind.DELETE });
+  });
+
+  it("names an added field in the diff", async () => {
+    const { id, properties } = await adopt(host, { slug: "egret-ai", name: "Egret AI LLC" });
+
+    const same = await host.diff(id, URN, properties, { slug: "egret-ai", name: "Egret AI LLC", allowedDomains: [] });
+    const changed = await host.diff(id, URN, properties, { slug: "egret-ai", name: "Egret AI Inc", allowedDomains: ["legal"] });
+
+    expect(same.diffs).toEqual(["allowedDomains"]);
+    expect(same.detailedDiff).toEqual({ allowedDomains: provproto.PropertyDiff.Kind.ADD });
+    expect(changed.detailedDiff).toEqual({
+      name: provproto.PropertyDiff.Kind.UPDATE,
+      allowedDomains: provproto.PropertyDiff.Kind.ADD,
+    });
   });
 
   it("keeps a secret input secret", async () => {

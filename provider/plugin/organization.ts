@@ -8,7 +8,7 @@ import {
   readOrganization,
   updateOrganization,
 } from "../organization/logic";
-import type { CheckFailure, OrganizationOutputs } from "../organization/types";
+import { MANAGED_FIELDS, type CheckFailure, type OrganizationOutputs } from "../organization/types";
 import { ORGANIZATION, tokenOf } from "../schema";
 import { UNKNOWN, concealProperties, revealProperties, type Properties } from "./values";
 
@@ -78,6 +78,11 @@ export interface OrganizationDiff {
   changes: boolean;
   updates: string[];
   replaces: string[];
+  /**
+   * Managed fields among `updates` that the program starts setting (`add`) or stops setting
+   * (`delete`). Every other update changes a value.
+   */
+  kinds?: Record<string, "add" | "delete">;
 }
 
 export function check(news: Properties): { inputs: Properties; failures: CheckFailure[] } {
@@ -91,8 +96,20 @@ export function check(news: Properties): { inputs: Properties; failures: CheckFa
  * compares the unknown marker like any other value, so an unknown slug forces a replacement.
  */
 export function diff(state: Properties, news: Properties): OrganizationDiff {
+  const stored = revealProperties(state).values as Partial<OrganizationOutputs>;
   const inputs = toInputs(revealProperties(news).values);
-  return diffOrganization(revealProperties(state).values as Partial<OrganizationOutputs>, inputs);
+  const result = diffOrganization(stored, inputs);
+
+  // State written before managedFields existed counts every field as managed, as the logic does.
+  const wasManaged = stored.managedFields ?? MANAGED_FIELDS;
+  const kinds: Record<string, "add" | "delete"> = {};
+  for (const field of MANAGED_FIELDS) {
+    const managed = inputs[field] !== undefined;
+    if (result.updates.includes(field) && managed !== wasManaged.includes(field)) {
+      kinds[field] = managed ? "add" : "delete";
+    }
+  }
+  return { ...result, kinds };
 }
 
 /**

@@ -73,6 +73,9 @@ function checkResponse(inputs: Record<string, unknown>, failures: CheckFailure[]
   return response;
 }
 
+/** Detailed-diff kinds of an update that starts or stops setting a property. */
+const ADD_OR_DELETE = { add: provproto.PropertyDiff.Kind.ADD, delete: provproto.PropertyDiff.Kind.DELETE } as const;
+
 function diffResponse(result: organization.OrganizationDiff): provproto.DiffResponse {
   const response = new provproto.DiffResponse();
   response.setChanges(result.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
@@ -81,16 +84,18 @@ function diffResponse(result: organization.OrganizationDiff): provproto.DiffResp
   response.setDeletebeforereplace(false);
 
   const detailed = response.getDetaileddiffMap();
-  for (const [names, kind] of [
-    [result.replaces, provproto.PropertyDiff.Kind.UPDATE_REPLACE],
-    [result.updates, provproto.PropertyDiff.Kind.UPDATE],
-  ] as const) {
-    for (const name of names) {
-      const entry = new provproto.PropertyDiff();
-      entry.setKind(kind);
-      entry.setInputdiff(true);
-      detailed.set(name, entry);
-    }
+  const setKind = (name: string, kind: provproto.PropertyDiff.Kind) => {
+    const entry = new provproto.PropertyDiff();
+    entry.setKind(kind);
+    entry.setInputdiff(true);
+    detailed.set(name, entry);
+  };
+  for (const name of result.replaces) {
+    setKind(name, provproto.PropertyDiff.Kind.UPDATE_REPLACE);
+  }
+  for (const name of result.updates) {
+    const kind = result.kinds?.[name];
+    setKind(name, kind === undefined ? provproto.PropertyDiff.Kind.UPDATE : ADD_OR_DELETE[kind]);
   }
   response.setHasdetaileddiff(true);
   return response;
