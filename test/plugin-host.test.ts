@@ -292,6 +292,69 @@ describe("plugin host", () => {
     expect(JSON.stringify(invalid.failures)).not.toContain(API_KEY);
   });
 
+  it("rejects a key that is not a string", async () => {
+    const urn = "urn:pulumi:test::egret-test::pulumi:providers:egret::default";
+
+    for (const apiKey of [12345, { nested: API_KEY }, true]) {
+      const { failures } = await host.checkConfig(urn, {}, { apiKey, apiUrl: emulator.url });
+
+      const label = JSON.stringify(apiKey);
+      expect(failures.map((failure) => failure.property), label).toEqual(["apiKey"]);
+      expect(failures[0].reason, label).toContain("pulumi config set --secret egret:apiKey <key>");
+      expect(failures[0].reason, label).not.toContain("12345");
+      expect(failures[0].reason, label).not.toContain(API_KEY);
+    }
+  });
+
+  it("rejects an unknown config key", async () => {
+    const urn = "urn:pulumi:test::egret-test::pulumi:providers:egret::default";
+
+    const { failures } = await host.checkConfig(urn, {}, { apiKye: API_KEY, apiUrl: emulator.url, version: "0.1.0" });
+
+    expect(failures.map((failure) => failure.property)).toEqual(["apiKye"]);
+    expect(failures[0].reason).toContain("egret:apiKye");
+    expect(failures[0].reason).toContain("egret:apiKey, egret:apiUrl, egret:maxAttempts");
+    expect(failures[0].reason).not.toContain(API_KEY);
+  });
+
+  it("accepts tuning numbers and strings", async () => {
+    const urn = "urn:pulumi:test::egret-test::pulumi:providers:egret::default";
+
+    const { failures } = await host.checkConfig(urn, {}, { apiKey: API_KEY, maxAttempts: 3, deadlineMs: "5000" });
+
+    expect(failures).toEqual([]);
+  });
+
+  it("rejects Configure without a key", async () => {
+    const plugin = await startPlugin();
+
+    const error = await plugin.configureProvider({ apiUrl: emulator.url }).catch((caught: unknown) => caught);
+
+    expect(failureOf(error).code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(failureOf(error).details).toContain("missing Egret API key");
+    expect(failureOf(error).details).toContain("pulumi config set --secret egret:apiKey <key>");
+    expect(failureOf(error).details).toContain("EGRET_API_KEY");
+  });
+
+  it("takes the key from EGRET_API_KEY alone", async () => {
+    const plugin = await startPlugin("127.0.0.1:1", { EGRET_API_KEY: API_KEY });
+
+    await plugin.configureProvider({ apiUrl: emulator.url }, { "egret:config:apiUrl": emulator.url });
+    await adopt(plugin, { slug: "egret-ai" });
+
+    expect(await apiRequests()).toEqual([{ method: "GET", path: "/v1/orgs/egret-ai/", status: 200 }]);
+  });
+
+  it("rejects a key that is not a string in Configure", async () => {
+    const plugin = await startPlugin();
+
+    const error = await plugin.configureProvider({ apiKey: 12345, apiUrl: emulator.url }).catch((caught: unknown) => caught);
+
+    expect(failureOf(error).code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(failureOf(error).details).toContain("pulumi config set --secret egret:apiKey <key>");
+    expect(failureOf(error).details).not.toContain("12345");
+  });
+
   it("diffs config without replacing", async () => {
     const urn = "urn:pulumi:test::egret-test::pulumi:providers:egret::default";
     const olds = { apiKey: API_KEY, apiUrl: emulator.url };

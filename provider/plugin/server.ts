@@ -172,6 +172,9 @@ export function createHandlers(
     configure: unary((request: provproto.ConfigureRequest) => {
       const variables = new Map(request.getVariablesMap().getEntryList());
       context.configure(configureLookup(fromStruct(request.getArgs()), variables));
+      // Building the client now fails Configure on a missing or malformed key, so that a preview,
+      // which sends no request, reports it too. A key from EGRET_API_KEY counts.
+      context.getClient();
 
       const response = new provproto.ConfigureResponse();
       response.setAcceptsecrets(true);
