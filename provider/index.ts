@@ -29,5 +29,6 @@ export { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage, quotaWarning, usedPercent, t
 export {
   DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
   KnowledgeBaseTimeoutError,
+  KnowledgeBaseWaitCancelledError,
   MAX_KB_ACTIVE_TIMEOUT_SECONDS,
 } from "./organization/readiness";

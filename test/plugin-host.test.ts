@@ -101,6 +101,15 @@ function failureOf(error: unknown): grpc.ServiceError {
   return error as grpc.ServiceError;
 }
 
+/** Returns the ErrorResourceInitFailed detail of a failed create or update, with which the engine keeps the resource. */
+function initFailureOf(error: grpc.ServiceError): provproto.ErrorResourceInitFailed {
+  const [details] = error.metadata.get("grpc-status-details-bin");
+  const status = statusproto.Status.deserializeBinary(new Uint8Array(details as Buffer));
+  const packed = status.getDetailsList()[0];
+  expect(packed.getTypeName()).toBe("pulumirpc.ErrorResourceInitFailed");
+  return provproto.ErrorResourceInitFailed.deserializeBinary(packed.getValue_asU8());
+}
+
 /** Ports on which process `pid` listens, from the TCP tables matched to the socket inodes of its open files. */
 function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();
@@ -531,6 +540,45 @@ describe("plugin host", () => {
     expect(failure.getId()).toBe("egret-ai");
     expect(failure.getProperties()?.toJavaScript().adoptedName).toBe("Egret AI");
     expect(failure.getReasonsList()[0]).toContain("400");
+  });
+
+  it("ends a readiness wait on Cancel", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "provisioning" });
+    await control.clearRequests();
+    const { inputs } = await host.check(URN, {}, { slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 3600 });
+
+    const pending = host.create(URN, inputs).catch((caught: unknown) => caught);
+    while ((await control.requests()).length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await host.cancel();
+    const error = failureOf(await pending);
+
+    expect(error.details).toContain("waiting for the knowledge base of organization 'egret-ai' to become 'active' was cancelled");
+    const failure = initFailureOf(error);
+    expect(failure.getId()).toBe("egret-ai");
+    expect(failure.getProperties()?.toJavaScript().kbStatus).toBe("provisioning");
+    expect(failure.getProperties()?.toJavaScript().waitForKbActive).toBe(true);
+  });
+
+  it("ends a readiness wait at the request timeout", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "provisioning" });
+    const { inputs } = await host.check(URN, {}, { slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 3600 });
+
+    const error = failureOf(await host.create(URN, inputs, { timeout: 1 }).catch((caught: unknown) => caught));
+
+    expect(error.details).toContain("still 'provisioning'");
+    expect(error.details).toContain("ended by the operation timeout of 1 s set with customTimeouts");
+    const failure = initFailureOf(error);
+    expect(failure.getId()).toBe("egret-ai");
+    const state = failure.getProperties()?.toJavaScript() ?? {};
+
+    const updateError = failureOf(
+      await host.update("egret-ai", URN, state, inputs, inputs, { timeout: 1 }).catch((caught: unknown) => caught),
+    );
+
+    expect(updateError.details).toContain("ended by the operation timeout of 1 s set with customTimeouts");
+    expect(initFailureOf(updateError).getId()).toBe("egret-ai");
   });
 
   it("warns on the resource about quota", async () => {

@@ -1,3 +1,4 @@
+import { Agent } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../sdk/emulator";
 import { EgretClient, type Clock } from "../sdk";
@@ -6,6 +7,7 @@ import {
   createOrganization,
   diffOrganization,
   KnowledgeBaseTimeoutError,
+  KnowledgeBaseWaitCancelledError,
   OrganizationInitError,
   readOrganization,
   toInputs,
@@ -124,6 +126,112 @@ describe("readiness wait", () => {
     expect(initError.properties.waitForKbActive).toBe(true);
     expect(clock.sleeps).toEqual([2000, 4000, 4000]);
     expect(await apiRequests()).toHaveLength(4);
+  });
+
+  it("stops at the operation timeout", async () => {
+    const clock = virtualClock();
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 60 }),
+      { clock, random: noJitter, operationTimeout: { seconds: 5, deadline: clock.now() + 5000 } },
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationInitError);
+    const cause = (error as OrganizationInitError).cause as KnowledgeBaseTimeoutError;
+    expect(cause).toBeInstanceOf(KnowledgeBaseTimeoutError);
+    expect(cause.limit).toBe("operationTimeout");
+    expect(cause.message).toContain("after waiting 5 s");
+    expect(cause.message).toContain("ended by the operation timeout of 5 s set with customTimeouts");
+    expect(cause.message).not.toContain("kbActiveTimeoutSeconds 60");
+    expect((error as OrganizationInitError).properties.kbStatus).toBe("provisioning");
+    expect(clock.sleeps).toEqual([2000, 3000]);
+  });
+
+  it("ignores a later operation timeout", async () => {
+    const clock = virtualClock();
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 10 }),
+      { clock, random: noJitter, operationTimeout: { seconds: 60, deadline: clock.now() + 60_000 } },
+    ).catch((caught: unknown) => caught);
+
+    const cause = (error as OrganizationInitError).cause as KnowledgeBaseTimeoutError;
+    expect(cause.limit).toBe("kbActiveTimeoutSeconds");
+    expect(cause.message).toContain("kbActiveTimeoutSeconds 10");
+    expect(clock.sleeps).toEqual([2000, 4000, 4000]);
+  });
+
+  it("stops between checks when cancelled", async () => {
+    const controller = new AbortController();
+    const clock = virtualClock(async (sleep) => {
+      if (sleep === 2) {
+        controller.abort();
+      }
+    });
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", name: "Egret AI LLC", waitForKbActive: true, kbActiveTimeoutSeconds: 3600 }),
+      { clock, random: noJitter, signal: controller.signal },
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationInitError);
+    const initError = error as OrganizationInitError;
+    expect(initError.cause).toBeInstanceOf(KnowledgeBaseWaitCancelledError);
+    expect(initError.message).toContain("organization 'egret-ai'");
+    expect(initError.message).toContain("was cancelled by the Pulumi engine after 6 s");
+    expect(initError.message).toContain("last status was 'provisioning'");
+    expect(initError.id).toBe("egret-ai");
+    expect(initError.properties.name).toBe("Egret AI LLC");
+    expect(initError.properties.adoptedName).toBe("Egret AI");
+    expect(clock.sleeps).toEqual([2000, 4000]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/", "PATCH /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("stops during a status check when cancelled", async () => {
+    // A client of its own, so that the status check left hanging is closed with its agent.
+    const agent = new Agent();
+    const hangingClient = new EgretClient({ apiKey: "egret_demo_key", apiUrl: emulator.url, dispatcher: agent });
+    const controller = new AbortController();
+    const clock = virtualClock(async () => {
+      await control.addFault({ method: "GET", path: "/v1/orgs/egret-ai/", status: 200, delayMs: 600_000, times: 1 });
+    });
+    try {
+      const waiting = createOrganization(
+        hangingClient,
+        checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 3600 }),
+        { clock, random: noJitter, signal: controller.signal },
+      ).catch((caught: unknown) => caught);
+      while ((await control.state()).requestsInFlight.current === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      controller.abort();
+
+      const error = await waiting;
+
+      expect((error as OrganizationInitError).cause).toBeInstanceOf(KnowledgeBaseWaitCancelledError);
+      expect(clock.sleeps).toEqual([2000]);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("makes no status check once cancelled", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const clock = virtualClock();
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true }),
+      { clock, signal: controller.signal },
+    ).catch((caught: unknown) => caught);
+
+    expect((error as OrganizationInitError).cause).toBeInstanceOf(KnowledgeBaseWaitCancelledError);
+    expect(clock.sleeps).toEqual([]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
   });
 
   it("caps the wait between checks at 30 s", async () => {

@@ -58,6 +58,9 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
   return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
 }
 
+// The dynamic provider host (@pulumi/pulumi 3.248) replies to Cancel without passing it on to the
+// provider, and passes no request timeout (customTimeouts) either. So create and update get no
+// signal and no operation timeout, and a readiness wait here ends only at kbActiveTimeoutSeconds.
 export async function create(inputs: Record<string, unknown>) {
   const outs = await createOrganization(context.getClient(), toInputs(inputs));
   await warnOnQuota(outs);

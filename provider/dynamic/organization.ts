@@ -65,7 +65,9 @@ export interface OrganizationArgs {
   waitForKbActive?: pulumi.Input<boolean>;
   /**
    * Maximum wait for an active knowledge base, in seconds, from 1 to 3600. Used only with
-   * `waitForKbActive: true`. Default: 300.
+   * `waitForKbActive: true`. With the plugin (`egret:index:Organization`), the create and update
+   * `customTimeouts` of the resource also cap the wait; the dynamic resource receives no such
+   * timeout. Default: 300.
    */
   kbActiveTimeoutSeconds?: pulumi.Input<number>;
   /**

@@ -8,6 +8,7 @@ import {
   readOrganization,
   updateOrganization,
 } from "../organization/logic";
+import type { ReadinessOptions } from "../organization/readiness";
 import { MANAGED_FIELDS, type CheckFailure, type OrganizationOutputs } from "../organization/types";
 import { ORGANIZATION, tokenOf } from "../schema";
 import { UNKNOWN, concealProperties, revealProperties, type Properties } from "./values";
@@ -142,18 +143,22 @@ function previewUpdate(state: Properties, inputs: Properties): Properties {
   return outputs;
 }
 
-/** Adopts the organization; with `preview`, returns the expected outputs and makes no request. */
+/**
+ * Adopts the organization; with `preview`, returns the expected outputs and makes no request.
+ * `options` carry the Cancel signal and the operation timeout to the readiness wait.
+ */
 export async function create(
   client: () => EgretClient,
   properties: Properties,
   preview: boolean,
+  options: ReadinessOptions = {},
 ): Promise<{ id: string; properties: Properties }> {
   const { values, secretNames: secretInputs } = revealProperties(properties);
   const secretNames = secretOutputs(secretInputs);
   if (preview) {
     return { id: "", properties: concealProperties(previewCreate(values), secretNames) };
   }
-  const outputs = await createOrganization(client(), toInputs(values)).catch((error: unknown) =>
+  const outputs = await createOrganization(client(), toInputs(values), options).catch((error: unknown) =>
     rethrowInitError(error, values, secretNames),
   );
   return { id: outputs.slug, properties: concealProperties({ ...outputs }, secretNames) };
@@ -189,12 +194,16 @@ export async function read(
   };
 }
 
-/** Applies changed inputs; with `preview`, returns the expected outputs and makes no request. */
+/**
+ * Applies changed inputs; with `preview`, returns the expected outputs and makes no request.
+ * `options` carry the Cancel signal and the operation timeout to the readiness wait.
+ */
 export async function update(
   client: () => EgretClient,
   olds: Properties,
   news: Properties,
   preview: boolean,
+  options: ReadinessOptions = {},
 ): Promise<Properties> {
   const old = revealProperties(olds);
   const state = old.values;
@@ -205,7 +214,7 @@ export async function update(
   if (preview) {
     return concealProperties(previewUpdate(state, values), secretNames);
   }
-  const outputs = await updateOrganization(client(), state as unknown as OrganizationOutputs, toInputs(values)).catch(
+  const outputs = await updateOrganization(client(), state as unknown as OrganizationOutputs, toInputs(values), options).catch(
     (error: unknown) => rethrowInitError(error, values, secretNames),
   );
   return concealProperties({ ...outputs }, secretNames);

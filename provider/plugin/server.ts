@@ -6,6 +6,7 @@ import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { ProviderContext } from "../context";
 import { EngineLog } from "../engine-log";
 import { quotaWarning } from "../organization/quota";
+import type { ReadinessOptions } from "../organization/readiness";
 import type { CheckFailure, OrganizationOutputs } from "../organization/types";
 import { FUNCTIONS, PACKAGE_NAME, PACKAGE_VERSION, buildSchema } from "../schema";
 import { checkConfig, configureLookup, diffConfig } from "./config";
@@ -119,6 +120,28 @@ export function createHandlers(
     }
   };
 
+  /** Controllers of the creates and updates in progress; Cancel aborts them all. */
+  const inProgress = new Set<AbortController>();
+
+  /**
+   * Runs a create or update with a signal that Cancel aborts, and with the request's `timeout`
+   * (the resource's customTimeouts value in seconds, 0 when none is set) as a cap on its
+   * readiness wait.
+   */
+  const cancellable = async <T>(timeoutSeconds: number, operation: (options: ReadinessOptions) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    const options: ReadinessOptions = { signal: controller.signal };
+    if (timeoutSeconds > 0) {
+      options.operationTimeout = { seconds: timeoutSeconds, deadline: Date.now() + timeoutSeconds * 1000 };
+    }
+    inProgress.add(controller);
+    try {
+      return await operation(options);
+    } finally {
+      inProgress.delete(controller);
+    }
+  };
+
   /** Warns, on the resource, when the organization uses `quotaWarningPercent` of a plan limit. */
   const warnOnQuota = async (properties: Properties, urn: string) => {
     const outputs = revealProperties(properties).values as unknown as OrganizationOutputs;
@@ -199,7 +222,9 @@ export function createHandlers(
 
     create: unary(async (request: provproto.CreateRequest) => {
       requireOrganization(request);
-      const created = await organization.create(client, fromStruct(request.getProperties()), request.getPreview());
+      const created = await cancellable(request.getTimeout(), (options) =>
+        organization.create(client, fromStruct(request.getProperties()), request.getPreview(), options),
+      );
       if (!request.getPreview()) {
         await warnOnQuota(created.properties, request.getUrn());
       }
@@ -226,7 +251,9 @@ export function createHandlers(
 
     update: unary(async (request: provproto.UpdateRequest) => {
       requireOrganization(request);
-      const properties = await organization.update(client, fromStruct(request.getOlds()), fromStruct(request.getNews()), request.getPreview());
+      const properties = await cancellable(request.getTimeout(), (options) =>
+        organization.update(client, fromStruct(request.getOlds()), fromStruct(request.getNews()), request.getPreview(), options),
+      );
       if (!request.getPreview()) {
         await warnOnQuota(properties, request.getUrn());
       }
@@ -255,8 +282,15 @@ export function createHandlers(
       return response;
     }),
 
-    // Nothing to stop: requests already in flight end by their own deadlines (egret:deadlineMs).
-    cancel: unary((_request: emptyproto.Empty) => new emptyproto.Empty()),
+    // Aborts every readiness wait in progress, status check included: its create or update fails
+    // at once with a cancelled error and keeps the adoption. The adopting GET and PATCH are not
+    // aborted, because the client takes no signal; they end within egret:deadlineMs.
+    cancel: unary((_request: emptyproto.Empty) => {
+      for (const controller of inProgress) {
+        controller.abort();
+      }
+      return new emptyproto.Empty();
+    }),
   };
 }
 

@@ -176,11 +176,13 @@ export class ProviderProcess {
     };
   }
 
-  async create(urn: string, properties: Record<string, unknown>, options: { preview?: boolean } = {}) {
+  /** Sends Create; `timeout` is the operation timeout in seconds, as the engine sends a customTimeouts value. */
+  async create(urn: string, properties: Record<string, unknown>, options: { preview?: boolean; timeout?: number } = {}) {
     const request = new provproto.CreateRequest();
     request.setUrn(urn);
     request.setProperties(struct(properties));
     request.setPreview(options.preview ?? false);
+    request.setTimeout(options.timeout ?? 0);
     const response = await this.call<provproto.CreateRequest, provproto.CreateResponse>("create", request);
     return { id: response.getId(), properties: response.getProperties()?.toJavaScript() ?? {} };
   }
@@ -207,7 +209,7 @@ export class ProviderProcess {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
     oldInputs?: Record<string, unknown>,
-    options: { preview?: boolean } = {},
+    options: { preview?: boolean; timeout?: number } = {},
   ) {
     const request = new provproto.UpdateRequest();
     request.setId(id);
@@ -215,6 +217,7 @@ export class ProviderProcess {
     request.setOlds(struct(olds));
     request.setNews(struct(news));
     request.setPreview(options.preview ?? false);
+    request.setTimeout(options.timeout ?? 0);
     if (oldInputs) {
       request.setOldInputs(struct(oldInputs));
     }
@@ -231,6 +234,11 @@ export class ProviderProcess {
       request.setOldInputs(struct(oldInputs));
     }
     await this.call<provproto.DeleteRequest, emptyproto.Empty>("delete", request);
+  }
+
+  /** Sends Cancel, as the engine does when `pulumi up` is interrupted. */
+  async cancel(): Promise<void> {
+    await this.call<emptyproto.Empty, emptyproto.Empty>("cancel", new emptyproto.Empty());
   }
 
   async getSchema(): Promise<string> {
