@@ -283,6 +283,40 @@ describe("readiness wait", () => {
     expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
   });
 
+  it("checks the live status on update", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "active" });
+    const state = await createOrganization(client, checked({ slug: "egret-ai" }));
+    expect(state.kbStatus).toBe("active");
+    await control.patchOrganization("egret-ai", { kb_status: "provisioning" });
+    await control.clearRequests();
+    const clock = virtualClock(async () => {
+      await control.patchOrganization("egret-ai", { kb_status: "active" });
+    });
+
+    const outputs = await updateOrganization(client, state, checked({ slug: "egret-ai", waitForKbActive: true }), {
+      clock,
+      random: noJitter,
+    });
+
+    expect(outputs.kbStatus).toBe("active");
+    expect(outputs.waitForKbActive).toBe(true);
+    expect(clock.sleeps).toEqual([2000]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("makes one GET on update when active", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "active" });
+    const state = await createOrganization(client, checked({ slug: "egret-ai" }));
+    await control.clearRequests();
+    const clock = virtualClock();
+
+    const outputs = await updateOrganization(client, state, checked({ slug: "egret-ai", waitForKbActive: true }), { clock });
+
+    expect(outputs.kbStatus).toBe("active");
+    expect(clock.sleeps).toEqual([]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
+  });
+
   it("keeps the PATCH when the update times out", async () => {
     await control.patchOrganization("egret-ai", { kb_status: "active" });
     const state = await createOrganization(client, checked({ slug: "egret-ai", name: "Before" }));

@@ -10,7 +10,6 @@ import { toDetails } from "./lookup";
 import { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage } from "./quota";
 import {
   DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
-  KB_ACTIVE,
   KnowledgeBaseTimeoutError,
   KnowledgeBaseWaitCancelledError,
   waitForKbActive,
@@ -341,8 +340,9 @@ export function diffOrganization(state: Partial<OrganizationOutputs>, inputs: Or
 /**
  * Applies changed inputs with one PATCH carrying only the managed fields that differ from the
  * state, and returns what the API returned. Makes no request when no managed value changed (only
- * settings inputs, or which fields the program sets), unless `waitForKbActive` is set and the
- * state shows an inactive knowledge base: then it GETs the organization and waits as create does.
+ * settings inputs, or which fields the program sets), unless `waitForKbActive` is set: then it
+ * GETs the organization and waits as create does. That GET is made even when the state shows an
+ * active knowledge base, because the stored status may be stale.
  */
 export async function updateOrganization(
   client: EgretClient,
@@ -354,7 +354,7 @@ export async function updateOrganization(
   const record = recordAdoption(recordOf(state), managed, state);
   const update = changedFields(inputs, state);
   if (Object.keys(update).length === 0) {
-    if (inputs.waitForKbActive === true && state.kbStatus !== KB_ACTIVE) {
+    if (inputs.waitForKbActive === true) {
       const fresh = await client.getOrganization(state.slug);
       return settle(client, fresh, inputs, managed, record, options);
     }
