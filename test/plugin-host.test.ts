@@ -427,6 +427,38 @@ describe("plugin host", () => {
     expect(preview.properties.organizationId).toBe(properties.organizationId);
   });
 
+  it("previews an update as it applies", async () => {
+    const legal = { name: "Egret AI LLC", allowedDomains: ["legal"] };
+    const cases = [
+      { from: legal, to: { name: "Egret AI Inc", restoreOnDelete: true, quotaWarningPercent: 80 }, unknown: ["updatedAt"] },
+      { from: legal, to: { name: "Egret AI LLC" }, unknown: [] },
+      { from: { name: "Egret AI LLC" }, to: legal, unknown: ["updatedAt"] },
+      { from: { name: "Egret AI LLC" }, to: { name: "Egret AI LLC", allowedDomains: [] }, unknown: [] },
+      { from: legal, to: { ...legal, waitForKbActive: true, kbActiveTimeoutSeconds: 60 }, unknown: [] },
+    ];
+
+    for (const { from, to, unknown } of cases) {
+      const label = `${JSON.stringify(from)} to ${JSON.stringify(to)}`;
+      await control.reset();
+      const { id, inputs, properties } = await adopt(host, { slug: "egret-ai", ...from });
+      const { inputs: news } = await host.check(URN, inputs, { slug: "egret-ai", ...to });
+      await control.clearRequests();
+
+      const preview = await host.update(id, URN, properties, news, inputs, { preview: true });
+      expect(await apiRequests(), label).toEqual([]);
+      const applied = await host.update(id, URN, properties, news, inputs);
+
+      const unknownNames = Object.keys(preview.properties).filter((name) => preview.properties[name] === UNKNOWN);
+      expect(unknownNames, label).toEqual(unknown);
+      expect(Object.keys(preview.properties).sort(), label).toEqual(Object.keys(applied.properties).sort());
+      for (const [name, value] of Object.entries(applied.properties)) {
+        if (!unknown.includes(name)) {
+          expect(preview.properties[name], `${label}: ${name}`).toEqual(value);
+        }
+      }
+    }
+  });
+
   it("applies the schema input defaults", async () => {
     const { properties } = await adopt(host, { slug: "egret-ai" });
 

@@ -1,5 +1,5 @@
 import type { EgretClient } from "../../sdk";
-import { checkOrganization, toInputs } from "../organization/check";
+import { checkOrganization, normalizeDomains, toInputs } from "../organization/check";
 import {
   OrganizationInitError,
   createOrganization,
@@ -8,8 +8,8 @@ import {
   readOrganization,
   updateOrganization,
 } from "../organization/logic";
-import type { ReadinessOptions } from "../organization/readiness";
-import { MANAGED_FIELDS, type CheckFailure, type OrganizationOutputs } from "../organization/types";
+import { KB_ACTIVE, type ReadinessOptions } from "../organization/readiness";
+import { MANAGED_FIELDS, type CheckFailure, type ManagedField, type OrganizationOutputs } from "../organization/types";
 import { ORGANIZATION, tokenOf } from "../schema";
 import { UNKNOWN, concealProperties, revealProperties, type Properties } from "./values";
 
@@ -125,20 +125,60 @@ function previewCreate(inputs: Properties): Properties {
   return outputs;
 }
 
+/** Checks whether an update must PATCH a managed field, as the Organization logic decides it. */
+function differs(field: ManagedField, wanted: unknown, current: unknown): boolean {
+  if (field !== "allowedDomains") {
+    return wanted !== current;
+  }
+  // A list not known yet counts as changed, and so does a list holding an unknown entry.
+  if (!Array.isArray(wanted) || !Array.isArray(current)) {
+    return true;
+  }
+  return JSON.stringify(normalizeDomains(wanted)) !== JSON.stringify(normalizeDomains(current));
+}
+
 /**
- * Outputs of an update during a preview, made without a request: the state with each input set
- * in the program, or the schema default of a settings input left out.
+ * Outputs of an update during a preview, made without a request, as updateOrganization returns
+ * them. The changed managed fields, `managedFields`, the adoption record and the settings inputs
+ * follow the new inputs. `updatedAt` is unknown when the update sends a PATCH, and `kbStatus` is
+ * `active` when the update waits for it. Every other output keeps its value in the state.
  */
 function previewUpdate(state: Properties, inputs: Properties): Properties {
   const outputs: Properties = { ...state };
+  const managed = MANAGED_FIELDS.filter((field) => inputs[field] !== undefined);
+  let patched = false;
+  for (const field of managed) {
+    // A field that becomes managed records the value it had, for restoreOnDelete.
+    const record = RECORDED_AS[field];
+    if (outputs[record] === undefined) {
+      const current = state[field];
+      outputs[record] = Array.isArray(current) ? normalizeDomains(current) : current;
+    }
+    if (differs(field, inputs[field], state[field])) {
+      outputs[field] = inputs[field];
+      patched = true;
+    }
+  }
+  outputs.managedFields = managed;
+
   for (const [name, property] of Object.entries(ORGANIZATION.properties)) {
-    if (property.input === undefined) {
+    if (property.input === undefined || (MANAGED_FIELDS as readonly string[]).includes(name)) {
       continue;
     }
     const value = inputs[name] ?? property.input.default;
     if (value !== undefined) {
       outputs[name] = value;
     }
+  }
+
+  if (patched) {
+    outputs.updatedAt = UNKNOWN;
+  }
+  // A successful wait ends with an active knowledge base. While waitForKbActive is unknown, so
+  // is whether the update waits.
+  const mayWait = inputs.waitForKbActive === true || inputs.waitForKbActive === UNKNOWN;
+  if (mayWait && (patched || state.kbStatus !== KB_ACTIVE)) {
+    outputs.kbStatus = inputs.waitForKbActive === true ? KB_ACTIVE : UNKNOWN;
   }
   return outputs;
 }
