@@ -28,7 +28,10 @@ export type { OrganizationDetails, OrganizationList } from "./organization/looku
 export { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage, quotaWarning, usedPercent, type QuotaUsage } from "./organization/quota";
 export {
   DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
+  KB_STOPPED_STATUSES,
+  KnowledgeBaseStoppedError,
   KnowledgeBaseTimeoutError,
   KnowledgeBaseWaitCancelledError,
+  KnowledgeBaseWaitError,
   MAX_KB_ACTIVE_TIMEOUT_SECONDS,
 } from "./organization/readiness";

@@ -6,6 +6,7 @@ import {
   checkOrganization,
   createOrganization,
   diffOrganization,
+  KnowledgeBaseStoppedError,
   KnowledgeBaseTimeoutError,
   KnowledgeBaseWaitCancelledError,
   OrganizationInitError,
@@ -234,6 +235,66 @@ describe("readiness wait", () => {
     expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
   });
 
+  it("stops at once on a suspended status", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "suspended" });
+    await control.clearRequests();
+    const clock = virtualClock();
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 3600 }),
+      { clock, random: noJitter },
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OrganizationInitError);
+    const initError = error as OrganizationInitError;
+    expect(initError.cause).toBeInstanceOf(KnowledgeBaseStoppedError);
+    expect(initError.message).toContain("organization 'egret-ai' is 'suspended'");
+    expect(initError.message).toContain("Egret dashboard");
+    expect(initError.message).toContain("0 status checks");
+    expect(initError.properties.kbStatus).toBe("suspended");
+    expect(clock.sleeps).toEqual([]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("stops when a check returns failed", async () => {
+    const clock = virtualClock(async () => {
+      await control.patchOrganization("egret-ai", { kb_status: "failed" });
+    });
+
+    const error = await createOrganization(
+      client,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 3600 }),
+      { clock, random: noJitter },
+    ).catch((caught: unknown) => caught);
+
+    const cause = (error as OrganizationInitError).cause as KnowledgeBaseStoppedError;
+    expect(cause).toBeInstanceOf(KnowledgeBaseStoppedError);
+    expect(cause.status).toBe("failed");
+    expect(cause.checks).toBe(1);
+    expect((error as OrganizationInitError).properties.kbStatus).toBe("failed");
+    expect(clock.sleeps).toEqual([2000]);
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
+  });
+
+  it("stops on a suspended status at update", async () => {
+    await control.patchOrganization("egret-ai", { kb_status: "active" });
+    const state = await createOrganization(client, checked({ slug: "egret-ai" }));
+    await control.patchOrganization("egret-ai", { kb_status: "suspended" });
+    await control.clearRequests();
+
+    const error = await updateOrganization(
+      client,
+      state,
+      checked({ slug: "egret-ai", waitForKbActive: true, kbActiveTimeoutSeconds: 60 }),
+      { clock: virtualClock(), random: noJitter },
+    ).catch((caught: unknown) => caught);
+
+    expect((error as OrganizationInitError).cause).toBeInstanceOf(KnowledgeBaseStoppedError);
+    expect((error as OrganizationInitError).properties.kbStatus).toBe("suspended");
+    expect(await apiRequests()).toEqual(["GET /v1/orgs/egret-ai/"]);
+  });
+
   it("caps the wait between checks at 30 s", async () => {
     const clock = virtualClock();
 
@@ -320,7 +381,7 @@ describe("readiness wait", () => {
   it("keeps the PATCH when the update times out", async () => {
     await control.patchOrganization("egret-ai", { kb_status: "active" });
     const state = await createOrganization(client, checked({ slug: "egret-ai", name: "Before" }));
-    await control.patchOrganization("egret-ai", { kb_status: "suspended" });
+    await control.patchOrganization("egret-ai", { kb_status: "provisioning" });
     await control.clearRequests();
 
     const error = await updateOrganization(
@@ -331,7 +392,7 @@ describe("readiness wait", () => {
     ).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(OrganizationInitError);
-    expect((error as OrganizationInitError).message).toContain("still 'suspended'");
+    expect((error as OrganizationInitError).message).toContain("still 'provisioning'");
     expect((error as OrganizationInitError).properties.name).toBe("After");
     expect(await apiRequests()).toEqual(["PATCH /v1/orgs/egret-ai/", "GET /v1/orgs/egret-ai/"]);
   });

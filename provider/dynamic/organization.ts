@@ -59,9 +59,9 @@ export interface OrganizationArgs {
    * Whether create and update wait until the organization's knowledge base is `active` (ready
    * for uploads and queries), polling with GET at growing intervals from 2 s up to 30 s. An
    * update that sends no PATCH still makes 1 GET, because the stored status may be stale.
-   * Waiting longer than `kbActiveTimeoutSeconds` fails the operation with the last status seen;
-   * Pulumi keeps the organization in state and the next `pulumi up` waits again. Default:
-   * false, and no status check is made.
+   * Waiting longer than `kbActiveTimeoutSeconds` fails the operation with the last status seen,
+   * and a `failed` or `suspended` status fails it at once. Pulumi keeps the organization in
+   * state and the next `pulumi up` waits again. Default: false, and no status check is made.
    */
   waitForKbActive?: pulumi.Input<boolean>;
   /**

@@ -10,8 +10,7 @@ import { toDetails } from "./lookup";
 import { DEFAULT_QUOTA_WARNING_PERCENT, quotaUsage } from "./quota";
 import {
   DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS,
-  KnowledgeBaseTimeoutError,
-  KnowledgeBaseWaitCancelledError,
+  KnowledgeBaseWaitError,
   waitForKbActive,
   type ReadinessOptions,
 } from "./readiness";
@@ -187,8 +186,8 @@ function isNotFound(error: unknown): error is EgretError {
 
 /**
  * With `waitForKbActive`, waits until the organization's knowledge base is active; then builds
- * the outputs. A failed, timed-out or cancelled wait raises OrganizationInitError carrying the
- * outputs, so Pulumi keeps the organization in state and the next update waits again.
+ * the outputs. A failed, stopped, timed-out or cancelled wait raises OrganizationInitError carrying
+ * the outputs, so Pulumi keeps the organization in state and the next update waits again.
  */
 async function settle(
   client: EgretClient,
@@ -206,10 +205,7 @@ async function settle(
     const active = await waitForKbActive(client, organization, timeoutSeconds, options);
     return toOutputs(active, inputs, managed, record);
   } catch (error) {
-    const last =
-      error instanceof KnowledgeBaseTimeoutError || error instanceof KnowledgeBaseWaitCancelledError
-        ? error.organization
-        : organization;
+    const last = error instanceof KnowledgeBaseWaitError ? error.organization : organization;
     const message = error instanceof Error ? error.message : String(error);
     throw new OrganizationInitError(message, inputs.slug, toOutputs(last, inputs, managed, record), [message], error);
   }

@@ -8,6 +8,14 @@ export const DEFAULT_KB_ACTIVE_TIMEOUT_SECONDS = 300;
 /** Maximum value of `kbActiveTimeoutSeconds`, in seconds (one hour). */
 export const MAX_KB_ACTIVE_TIMEOUT_SECONDS = 3600;
 
+/**
+ * Knowledge-base statuses that end the wait at once, because they need someone to act in the
+ * Egret dashboard. NOTE: the API documents only `active`; that these two never turn `active` by
+ * themselves is assumed. Every other status, such as `provisioning`, is assumed transient and is
+ * polled until a time limit ends the wait.
+ */
+export const KB_STOPPED_STATUSES: ReadonlySet<string> = new Set(["failed", "suspended"]);
+
 /** First wait between two status checks, in milliseconds; it doubles after each check. */
 const POLL_BASE_DELAY_MS = 2_000;
 /** Maximum wait between two status checks, in milliseconds. */
@@ -33,8 +41,15 @@ export interface ReadinessOptions {
   operationTimeout?: OperationTimeout;
 }
 
+/** Base of the errors that end a readiness wait before the knowledge base is active. */
+export abstract class KnowledgeBaseWaitError extends Error {
+  abstract readonly code: string;
+  /** The organization as the last check returned it. */
+  abstract readonly organization: Organization;
+}
+
 /** The error raised when an organization's knowledge base does not become active in time. */
-export class KnowledgeBaseTimeoutError extends Error {
+export class KnowledgeBaseTimeoutError extends KnowledgeBaseWaitError {
   readonly code = "EGRET_KB_NOT_ACTIVE";
 
   constructor(
@@ -65,8 +80,33 @@ export class KnowledgeBaseTimeoutError extends Error {
   }
 }
 
+/** The error raised when the knowledge base is in a status that ends the wait, such as `suspended`. */
+export class KnowledgeBaseStoppedError extends KnowledgeBaseWaitError {
+  readonly code = "EGRET_KB_STOPPED";
+
+  constructor(
+    readonly slug: string,
+    /** The status the API reported, one of KB_STOPPED_STATUSES. */
+    readonly status: string,
+    /** Time spent waiting, in milliseconds. */
+    readonly waitedMs: number,
+    /** Status checks made while waiting, the first GET or PATCH response not included. */
+    readonly checks: number,
+    /** The organization as the last check returned it. */
+    readonly organization: Organization,
+  ) {
+    super(
+      `the knowledge base of organization '${slug}' is '${status}', which is not expected to become ` +
+        `'${KB_ACTIVE}' without action in the Egret dashboard, so the wait stopped after ` +
+        `${formatSeconds(waitedMs)} s (${checks} status checks). Resolve it in the Egret dashboard or set ` +
+        "waitForKbActive to false, then run pulumi up again",
+    );
+    this.name = "KnowledgeBaseStoppedError";
+  }
+}
+
 /** The error raised when the Pulumi engine cancels an operation while it waits for an active knowledge base. */
-export class KnowledgeBaseWaitCancelledError extends Error {
+export class KnowledgeBaseWaitCancelledError extends KnowledgeBaseWaitError {
   readonly code = "EGRET_CANCELLED";
 
   constructor(
@@ -122,6 +162,7 @@ async function unlessAborted<T>(step: Promise<T>, signal: AbortSignal | undefine
  * Polls the organization with GET until its knowledge base is active, waiting between checks
  * with exponential backoff from 2 s up to 30 s, and returns the organization as the last check
  * returned it. Makes no request when `organization` is already active. Raises
+ * KnowledgeBaseStoppedError as soon as the status is one of KB_STOPPED_STATUSES, and
  * KnowledgeBaseTimeoutError once `timeoutSeconds` have passed without an active status, or
  * earlier when `options.operationTimeout` ends first. Raises KnowledgeBaseWaitCancelledError as
  * soon as `options.signal` aborts, even during a status check. API errors raised by a check
@@ -150,6 +191,9 @@ export async function waitForKbActive(
   for (let check = 1; ; check += 1) {
     if (signal?.aborted) {
       throw cancelled();
+    }
+    if (KB_STOPPED_STATUSES.has(current.kbStatus)) {
+      throw new KnowledgeBaseStoppedError(current.slug, current.kbStatus, clock.now() - startedAt, check - 1, current);
     }
     const remaining = deadline - clock.now();
     if (remaining <= 0) {
