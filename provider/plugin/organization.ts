@@ -125,7 +125,11 @@ function previewCreate(inputs: Properties): Properties {
   return outputs;
 }
 
-/** Checks whether an update must PATCH a managed field, as the Organization logic decides it. */
+/**
+ * Checks whether an update must PATCH a managed field. NOTE: this repeats the comparison of
+ * changedFields in provider/organization/logic.ts, which is private there; the plugin host test
+ * "previews an update as it applies" fails when the two disagree on its cases.
+ */
 function differs(field: ManagedField, wanted: unknown, current: unknown): boolean {
   if (field !== "allowedDomains") {
     return wanted !== current;
