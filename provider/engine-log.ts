@@ -23,8 +23,12 @@ import * as engproto from "@pulumi/pulumi/proto/engine_pb";
 // another copy of grpc-js fail its type checks. Resolved from @pulumi/pulumi's own location.
 const grpc = createRequire(require.resolve("@pulumi/pulumi/package.json"))("@grpc/grpc-js") as typeof grpcTypes;
 
-/** Limit on one Log call to the engine, in milliseconds. */
-const LOG_TIMEOUT_MS = 10_000;
+/**
+ * Limit on one Log call to the engine, connecting included, in milliseconds. Create, update and
+ * read wait for their warning before they reply, so an engine that accepts the connection but
+ * never replies delays each of them by this much at most.
+ */
+const LOG_TIMEOUT_MS = 2_000;
 
 /** Severity of a message, as the engine's `LogSeverity` names them. */
 export type LogSeverity = "debug" | "info" | "warning" | "error";
@@ -48,6 +52,14 @@ export function engineAddressFromArgs(args: readonly string[]): string | undefin
     return undefined;
   }
   return last.startsWith(":") ? `127.0.0.1${last}` : last;
+}
+
+/** Describes why a Log call failed; a timeout names the limit in place of grpc-js's timings. */
+function failureReason(error: unknown): string {
+  if ((error as Partial<grpcTypes.ServiceError>).code === grpc.status.DEADLINE_EXCEEDED) {
+    return `no reply within ${LOG_TIMEOUT_MS / 1000} s`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Sends messages to the Pulumi engine's Log service, or to stderr when it cannot. */
@@ -80,7 +92,7 @@ export class EngineLog {
     try {
       await this.send(severity, message, urn);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = failureReason(error);
       this.writeStderr(`${severity}: ${message}\n(sending this message to the Pulumi engine at ${this.address} failed: ${reason})\n`);
     }
   }

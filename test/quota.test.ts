@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../sdk/emulator";
@@ -185,6 +186,33 @@ describe("quota warning through the dynamic provider host", () => {
     await adopt(host, { slug: "egret-ai", quotaWarningPercent: 95 });
 
     expect(engine.messages).toEqual([]);
+  });
+
+  it("bounds the wait for a silent engine", async () => {
+    // Accepts connections and never sends a byte, so the HTTP/2 handshake of the Log call never ends.
+    const sockets: Socket[] = [];
+    const silentEngine = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silentEngine.listen(0, "127.0.0.1", resolve));
+    const address = `127.0.0.1:${(silentEngine.address() as AddressInfo).port}`;
+    const silentEngineHost = await startHost(address);
+    try {
+      await adopt(silentEngineHost, { slug: "egret-ai" });
+      // The host writes stderr before it replies, but the pipe may deliver it after the reply.
+      while (!silentEngineHost.output().includes("sending this message")) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+
+      const output = silentEngineHost.output();
+      expect(output).toContain("warning: organization 'egret-ai' uses at least 90% of its plan limits");
+      expect(output).toContain(`sending this message to the Pulumi engine at ${address} failed: no reply within 2 s`);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      await silentEngineHost.close();
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+      await new Promise((resolve) => silentEngine.close(resolve));
+    }
   });
 
   it("falls back to stderr without an engine", async () => {
