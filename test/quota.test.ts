@@ -33,6 +33,8 @@ describe("quotaWarning", () => {
     slug: "egret-ai",
     documentCount: 46,
     maxDocuments: 50,
+    storageUsedBytes: 10 * 1048576,
+    maxStorageBytes: 500 * 1048576,
     storageUsedMb: 10,
     maxStorageMb: 500,
     memberCount: 5,
@@ -60,6 +62,26 @@ describe("quotaWarning", () => {
   it("is silent under the threshold", () => {
     expect(quotaWarning(base, 100.1)).toBeUndefined();
     expect(quotaWarning({ ...base, documentsUsedPercent: 10, membersUsedPercent: 10 })).toBeUndefined();
+  });
+
+  it("shows bytes just under the storage limit", () => {
+    const nearlyFull = {
+      ...base,
+      storageUsedBytes: 524_287_999,
+      storageUsedMb: 500,
+      ...quotaUsage({ ...base, storageUsedBytes: 524_287_999, maxStorageBytes: 500 * 1048576 }),
+    };
+
+    const warning = quotaWarning(nearlyFull, 90);
+
+    expect(warning).toContain("storage 99.9% (524,287,999 of 524,288,000 bytes)");
+    expect(warning).not.toContain("500 of 500 MB");
+  });
+
+  it("shows MB at the storage limit", () => {
+    const full = { ...base, storageUsedBytes: 500 * 1048576, storageUsedMb: 500, storageUsedPercent: 100 };
+
+    expect(quotaWarning(full, 90)).toContain("storage 100% (500 of 500 MB)");
   });
 
   it("warns at exactly the threshold", () => {
@@ -186,6 +208,16 @@ describe("quota warning through the dynamic provider host", () => {
     await adopt(host, { slug: "egret-ai", quotaWarningPercent: 95 });
 
     expect(engine.messages).toEqual([]);
+  });
+
+  it("names the bytes just under the storage limit", async () => {
+    await control.patchOrganization("egret-ai", { document_count: 1, member_count: 1, storage_used_bytes: 524_287_999 });
+
+    const created = await adopt(host, { slug: "egret-ai" });
+
+    expect(created.properties.storageUsedPercent).toBe(99.9);
+    expect(engine.messagesOf("warning")).toHaveLength(1);
+    expect(engine.messages[0].message).toContain("storage 99.9% (524,287,999 of 524,288,000 bytes)");
   });
 
   it("bounds the wait for a silent engine", async () => {

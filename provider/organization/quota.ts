@@ -49,8 +49,31 @@ export function quotaUsage(
 export type QuotaFields = QuotaUsage &
   Pick<
     Organization,
-    "slug" | "documentCount" | "maxDocuments" | "storageUsedMb" | "maxStorageMb" | "memberCount" | "maxMembers"
+    | "slug"
+    | "documentCount"
+    | "maxDocuments"
+    | "storageUsedBytes"
+    | "maxStorageBytes"
+    | "storageUsedMb"
+    | "maxStorageMb"
+    | "memberCount"
+    | "maxMembers"
   >;
+
+/** Formats an integer with comma thousands separators, as 524,287,999. */
+const GROUPED_INTEGER = new Intl.NumberFormat("en-US");
+
+/**
+ * Formats storage use against its limit in MB, as the API reports them. When the MB figures are
+ * equal but the byte counts are not, it uses bytes, so a use just under the limit never reads as
+ * the limit itself.
+ */
+function storageAmounts(fields: QuotaFields): string {
+  if (fields.storageUsedMb === fields.maxStorageMb && fields.storageUsedBytes !== fields.maxStorageBytes) {
+    return `${GROUPED_INTEGER.format(fields.storageUsedBytes)} of ${GROUPED_INTEGER.format(fields.maxStorageBytes)} bytes`;
+  }
+  return `${fields.storageUsedMb} of ${fields.maxStorageMb} MB`;
+}
 
 /**
  * Builds the warning for an organization whose share of any plan limit is at or above
@@ -63,7 +86,7 @@ export function quotaWarning(fields: QuotaFields, thresholdPercent = DEFAULT_QUO
     pressed.push(`documents ${fields.documentsUsedPercent}% (${fields.documentCount} of ${fields.maxDocuments})`);
   }
   if (fields.storageUsedPercent >= thresholdPercent) {
-    pressed.push(`storage ${fields.storageUsedPercent}% (${fields.storageUsedMb} of ${fields.maxStorageMb} MB)`);
+    pressed.push(`storage ${fields.storageUsedPercent}% (${storageAmounts(fields)})`);
   }
   if (fields.membersUsedPercent >= thresholdPercent) {
     pressed.push(`members ${fields.membersUsedPercent}% (${fields.memberCount} of ${fields.maxMembers})`);
