@@ -440,7 +440,7 @@ describe("settings inputs", () => {
 
     const refreshed = await readOrganization(client, "egret-ai", state);
 
-    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", restoreOnDelete: false, quotaWarningPercent: 75 });
+    expect(refreshed?.inputs).toEqual({ slug: "egret-ai", quotaWarningPercent: 75 });
     expect(refreshed?.outputs.quotaWarningPercent).toBe(75);
     expect(refreshed?.outputs.kbActiveTimeoutSeconds).toBe(300);
   });
