@@ -236,7 +236,7 @@ export class ProviderProcess {
     await this.call<provproto.DeleteRequest, emptyproto.Empty>("delete", request);
   }
 
-  /** Sends Cancel, as the engine does when `pulumi up` is interrupted. */
+  /** Sends Cancel, which asks the provider to abort its operations in progress. */
   async cancel(): Promise<void> {
     await this.call<emptyproto.Empty, emptyproto.Empty>("cancel", new emptyproto.Empty());
   }
