@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../sdk/emulator";
-import { CONSUMER_DIR } from "./helpers/consumer";
 import { EmulatorControl } from "./helpers/emulator";
 import { API_KEY, defineLifecycleCases, type ProviderFace } from "./helpers/lifecycle";
-import { ProviderProcess, urnOf } from "./helpers/provider-process";
+import { startDynamicHost, urnOf, type ProviderProcess } from "./helpers/provider-process";
 import { runProgram } from "./helpers/program";
 
 const TYPE = "pulumi-nodejs:dynamic/egret:Organization";
@@ -36,11 +34,7 @@ beforeAll(async () => {
   const { resources } = await runProgram(() => import("../examples/quickstart/index"));
   serializedProvider = resources[0].inputs.__provider as string;
 
-  host = await ProviderProcess.start(
-    process.execPath,
-    [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
-    { cwd: CONSUMER_DIR, env: { EGRET_API_KEY: "", EGRET_API_URL: "" } },
-  );
+  host = await startDynamicHost();
   await host.configure({ "egret:apiKey": API_KEY, "egret:apiUrl": emulator.url, "egret:retryBaseDelayMs": "1" });
 });
 
@@ -102,11 +96,7 @@ describe("dynamic provider host with invalid config", () => {
     state.__provider = serializedProvider;
 
     // The environment names a working key and a second emulator, which no call may reach.
-    badHost = await ProviderProcess.start(
-      process.execPath,
-      [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
-      { cwd: CONSUMER_DIR, env: { EGRET_API_KEY: API_KEY, EGRET_API_URL: fromEnvironment.url } },
-    );
+    badHost = await startDynamicHost({ env: { EGRET_API_KEY: API_KEY, EGRET_API_URL: fromEnvironment.url } });
     await badHost.configure({ "egret:apiKey": API_KEY, "egret:apiUrl": configured.url, "egret:maxAttempts": "abc" });
   });
 

@@ -1,14 +1,12 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../sdk/emulator";
 import { engineAddressFromArgs } from "../provider/engine-log";
 import { quotaUsage, quotaWarning, usedPercent, type QuotaFields } from "../provider/organization";
-import { CONSUMER_DIR } from "./helpers/consumer";
 import { EmulatorControl } from "./helpers/emulator";
 import { FakeEngine } from "./helpers/engine";
 import { API_KEY } from "./helpers/lifecycle";
-import { ProviderProcess, urnOf } from "./helpers/provider-process";
+import { startDynamicHost, urnOf, type ProviderProcess } from "./helpers/provider-process";
 import { runProgram } from "./helpers/program";
 
 describe("usedPercent", () => {
@@ -117,11 +115,7 @@ describe("quota warning through the dynamic provider host", () => {
   const withProvider = (properties: Record<string, unknown>) => ({ ...properties, __provider: serializedProvider });
 
   async function startHost(engineAddress: string): Promise<ProviderProcess> {
-    const started = await ProviderProcess.start(
-      process.execPath,
-      [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), engineAddress],
-      { cwd: CONSUMER_DIR, env: { EGRET_API_KEY: "", EGRET_API_URL: "" } },
-    );
+    const started = await startDynamicHost({ engineAddress });
     await started.configure({ "egret:apiKey": API_KEY, "egret:apiUrl": emulator.url, "egret:retryBaseDelayMs": "1" });
     return started;
   }

@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defaultSeed, DEMO_KEY, startEmulator, type RunningEmulator } from "../sdk/emulator";
-import { CONSUMER_DIR } from "./helpers/consumer";
 import { EmulatorControl } from "./helpers/emulator";
 import { API_KEY } from "./helpers/lifecycle";
-import { ProviderProcess, urnOf } from "./helpers/provider-process";
+import { startDynamicHost, urnOf, type ProviderProcess } from "./helpers/provider-process";
 import { runProgram } from "./helpers/program";
 
 // Pins the API requests each operation sends through the real dynamic provider host to the
@@ -51,11 +49,7 @@ beforeAll(async () => {
   const { resources } = await runProgram(() => import("../examples/quickstart/index"));
   serializedProvider = resources[0].inputs.__provider as string;
 
-  host = await ProviderProcess.start(
-    process.execPath,
-    [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
-    { cwd: CONSUMER_DIR, env: { EGRET_API_KEY: "", EGRET_API_URL: "" } },
-  );
+  host = await startDynamicHost();
   await host.configure({ "egret:apiKey": API_KEY, "egret:apiUrl": emulator.url });
 });
 

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
@@ -5,6 +6,7 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import { CONSUMER_DIR } from "./consumer";
 
 /**
  * A provider process started as the Pulumi engine starts one, driven over gRPC: the dynamic
@@ -278,6 +280,22 @@ function detailedDiffOf(response: provproto.DiffResponse): Record<string, provpr
 
 function struct(value: Record<string, unknown>): structproto.Struct {
   return structproto.Struct.fromJavaScript(value as Record<string, structproto.JavaScriptValue>);
+}
+
+/**
+ * Starts the dynamic provider host (`@pulumi/pulumi/cmd/dynamic-provider`, the process
+ * `pulumi up` starts for a TypeScript program) in the consumer project that installed the
+ * packed package. By default the environment carries no Egret key or URL, so only Configure
+ * can supply them.
+ */
+export function startDynamicHost(
+  options: { engineAddress?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProviderProcess> {
+  return ProviderProcess.start(
+    process.execPath,
+    [join(CONSUMER_DIR, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), options.engineAddress ?? "127.0.0.1:1"],
+    { cwd: CONSUMER_DIR, env: options.env ?? { EGRET_API_KEY: "", EGRET_API_URL: "" } },
+  );
 }
 
 /** URN of a resource in a test stack. */
