@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints "N passed, N failed, N skipped" from a vitest JSON report, and exits non-zero when the
-// report is missing, holds a failure, or ran no test.
+// report is missing, contains a failure, or ran no test.
 "use strict";
 const fs = require("node:fs");
 
