@@ -48,8 +48,11 @@ function sameDomains(left: readonly string[], right: readonly string[]): boolean
   return a.length === b.length && a.every((domain, index) => domain === b[index]);
 }
 
-/** Returns the managed fields whose requested value differs from the organization's current one. */
-function changedFields(inputs: OrganizationInputs, current: { name: string; allowedDomains: string[] }): OrganizationUpdate {
+/**
+ * Returns the managed fields whose requested value differs from the organization's current one.
+ * The plugin's update preview uses it too, so a preview and the update agree on what is sent.
+ */
+export function changedFields(inputs: OrganizationInputs, current: { name: string; allowedDomains: string[] }): OrganizationUpdate {
   const update: OrganizationUpdate = {};
   if (inputs.name !== undefined && inputs.name !== current.name) {
     update.name = inputs.name;

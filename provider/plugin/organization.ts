@@ -1,6 +1,7 @@
 import type { EgretClient } from "../../sdk";
 import { checkOrganization, normalizeDomains, toInputs } from "../organization/check";
 import {
+  changedFields,
   OrganizationInitError,
   createOrganization,
   deleteOrganization,
@@ -9,7 +10,7 @@ import {
   updateOrganization,
 } from "../organization/logic";
 import { KB_ACTIVE, type ReadinessOptions } from "../organization/readiness";
-import { MANAGED_FIELDS, type CheckFailure, type ManagedField, type OrganizationOutputs } from "../organization/types";
+import { MANAGED_FIELDS, type CheckFailure, type OrganizationInputs, type OrganizationOutputs } from "../organization/types";
 import { ORGANIZATION, tokenOf } from "../schema";
 import { UNKNOWN, concealProperties, revealProperties, type Properties } from "./values";
 
@@ -126,22 +127,6 @@ function previewCreate(inputs: Properties): Properties {
 }
 
 /**
- * Checks whether an update must PATCH a managed field. NOTE: this repeats the comparison of
- * changedFields in provider/organization/logic.ts, which is private there; the plugin host test
- * "previews an update as it applies" fails when the two disagree on its cases.
- */
-function differs(field: ManagedField, wanted: unknown, current: unknown): boolean {
-  if (field !== "allowedDomains") {
-    return wanted !== current;
-  }
-  // A list not known yet counts as changed, and so does a list holding an unknown entry.
-  if (!Array.isArray(wanted) || !Array.isArray(current)) {
-    return true;
-  }
-  return JSON.stringify(normalizeDomains(wanted)) !== JSON.stringify(normalizeDomains(current));
-}
-
-/**
  * Outputs of an update during a preview, made without a request, as updateOrganization returns
  * them. The changed managed fields, `managedFields`, the adoption record and the settings inputs
  * follow the new inputs. `updatedAt` is unknown when the update sends a PATCH, and `kbStatus` is
@@ -150,6 +135,10 @@ function differs(field: ManagedField, wanted: unknown, current: unknown): boolea
 function previewUpdate(state: Properties, inputs: Properties): Properties {
   const outputs: Properties = { ...state };
   const managed = MANAGED_FIELDS.filter((field) => inputs[field] !== undefined);
+  const update = changedFields(inputs as unknown as OrganizationInputs, {
+    name: state.name as string,
+    allowedDomains: state.allowedDomains as string[],
+  });
   let patched = false;
   for (const field of managed) {
     // A field that becomes managed records the value it had, for restoreOnDelete.
@@ -158,7 +147,7 @@ function previewUpdate(state: Properties, inputs: Properties): Properties {
       const current = state[field];
       outputs[record] = Array.isArray(current) ? normalizeDomains(current) : current;
     }
-    if (differs(field, inputs[field], state[field])) {
+    if (update[field] !== undefined) {
       outputs[field] = inputs[field];
       patched = true;
     }
