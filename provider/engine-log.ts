@@ -9,9 +9,9 @@ import * as engproto from "@pulumi/pulumi/proto/engine_pb";
  * The engine starts every resource provider with the address of its Engine gRPC service as the
  * last command-line argument. A `Log` call on that service is how a provider shows a warning
  * in the `pulumi up` and `pulumi refresh` output. The warning is attached to a resource when
- * the call carries its URN. Neither face gets that for free: the dynamic provider host
+ * the call carries its URN. Neither face gets that for free. The dynamic provider host
  * (`@pulumi/pulumi/cmd/dynamic-provider`, 3.248) checks that the address is there but never
- * connects to it, so `pulumi.log.warn` in a dynamic provider falls back to `console.warn`; and
+ * connects to it, so `pulumi.log.warn` in a dynamic provider falls back to `console.warn`.
  * `@pulumi/pulumi/provider` connects only for Construct and Call. So this module dials the
  * address itself. When that fails, the message goes to stderr: the CLI shows stderr lines of
  * the dynamic provider host as plain output, not as a warning, and hides those of other plugins

@@ -210,7 +210,7 @@ const ORGANIZATION_PROPERTIES = {
 export const ORGANIZATION: ResourceSpec = {
   description:
     "An existing Egret organization, adopted by slug. Create adopts it and sets the managed fields " +
-    "(`name`, `allowedDomains`); delete releases it without deleting anything, because organizations " +
+    "(`name`, `allowedDomains`). Delete releases it without deleting anything, because organizations " +
     "are created and deleted only in the Egret dashboard.",
   properties: ORGANIZATION_PROPERTIES,
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The newcomer's first command: starts the Egret emulator, then runs the quickstart example
 // with the Pulumi CLI (up, refresh, destroy) on a throwaway local backend, and prints the
-// stack outputs. Without a `pulumi` binary on PATH it says how to install one and exits 1.
+// stack outputs. Without a `pulumi` binary on PATH it prints how to install one and exits 1.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");

@@ -32,7 +32,7 @@ import {
 import { resolveApiUrl, resolveTuning, type EgretClientOptions, type ResolvedTuning } from "./options";
 import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, systemClock, type Clock } from "./retry";
 
-/** Longest body excerpt quoted in an error, in characters. */
+/** Maximum length of a body excerpt quoted in an error, in characters. */
 const EXCERPT_LENGTH = 160;
 
 /**

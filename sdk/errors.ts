@@ -23,7 +23,7 @@ export type EgretErrorCode =
   | "EGRET_CONFIGURATION"
   | "EGRET_INVALID_ARGUMENT";
 
-/** What every request error knows about the request that failed. */
+/** Details of the failed request, carried by every request error. */
 export interface RequestContext {
   method: string;
   path: string;

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from "./retry";
 
 /**
- * Caps the number of tasks in flight, and holds every task while the limiter is paused. Waiting
+ * Caps the number of tasks in flight, and delays every task while the limiter is paused. Waiting
  * tasks start in arrival order, except that tasks run with `first` (retries) start ahead of the
  * others, also when a pause ends.
  */
@@ -18,7 +18,7 @@ export class ConcurrencyLimiter {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Holds every task that has not started yet until `until` (ms, by the limiter's clock). */
+  /** Delays every task that has not started yet until `until` (ms, by the limiter's clock). */
   pause(until: number): void {
     this.resumeAt = Math.max(this.resumeAt, until);
   }

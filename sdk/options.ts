@@ -12,7 +12,7 @@ export const DEFAULTS = {
   maxAttempts: 4,
   /** First backoff wait; doubles on each retry. */
   retryBaseDelayMs: 500,
-  /** Longest backoff wait, and longest `Retry-After` the client honours. */
+  /** Maximum backoff wait, and maximum `Retry-After` the client honours. */
   retryMaxDelayMs: 30_000,
   /** Limit on one attempt, from sending the request to the end of the response body. */
   attemptTimeoutMs: 30_000,
@@ -27,7 +27,7 @@ export interface EgretClientOptions {
   /** API key, sent as `Authorization: Bearer <key>`. Required. */
   apiKey: string;
   /**
-   * Where the key came from, named in authentication errors, such as `egret:apiKey` or
+   * Source of the key, named in authentication errors, such as `egret:apiKey` or
    * `EGRET_API_KEY`. Default: `the apiKey option`.
    */
   apiKeySource?: string;

@@ -15,9 +15,9 @@ export interface Clock {
 }
 
 /**
- * The real clock. `sleep` never resolves early: a Node timer may fire up to a few milliseconds
- * before its delay has passed by the wall clock (it counts from the event loop's cached time),
- * which would send a retry before the moment `Retry-After` named.
+ * The real clock, whose `sleep` never resolves early. A Node timer counts from the event loop's
+ * cached time, so it may fire a few milliseconds before its delay has passed by the wall clock.
+ * A retry would then arrive before the moment `Retry-After` named.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),

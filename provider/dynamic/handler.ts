@@ -71,7 +71,7 @@ export async function read(id: string, props: Record<string, unknown>) {
   const state = props as Partial<OrganizationOutputs>;
   const result = await readOrganization(context.getClient(), state.slug ?? id, state);
   if (result === undefined) {
-    // An empty ID tells the engine that the organization is gone.
+    // An empty ID reports to the engine that the organization is gone.
     return { id: "", props: {} };
   }
   await warnOnQuota(result.outputs);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * The provider object handed to `pulumi.dynamic.Resource`, serialized into state as
- * `__provider`. It holds no logic: each method requires the installed package by name and
+ * `__provider`. It contains no logic: each method requires the installed package by name and
  * delegates, which keeps the serialized text small and lets a fixed package fix old state.
  * The dynamic provider host runs in the program's directory, so the name resolves from the
  * program's node_modules.
@@ -81,7 +81,7 @@ export interface OrganizationArgs {
 
 /**
  * An existing Egret organization, adopted by slug. Create adopts it and sets the managed
- * fields (`name`, `allowedDomains`); delete releases it without deleting anything, because
+ * fields (`name`, `allowedDomains`). Delete releases it without deleting anything, because
  * organizations are created and deleted only in the Egret dashboard.
  */
 export class Organization extends pulumi.dynamic.Resource {

@@ -9,9 +9,9 @@ import type { CheckFailure, OrganizationInputs } from "./types";
  */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Longest name the API accepts. */
+/** Maximum name length the API accepts, in characters. */
 export const NAME_MAX_LENGTH = 255;
-/** Longest domain slug accepted. NOTE: the API documents no limit; 100 is an assumption. */
+/** Maximum domain slug length. NOTE: the API documents no limit, so 100 is an assumption. */
 export const DOMAIN_MAX_LENGTH = 100;
 const DOMAIN_PATTERN = /^[-a-zA-Z0-9_]+$/;
 // eslint-disable-next-line no-control-regex

@@ -170,7 +170,7 @@ export class OrganizationReleaseError extends Error {
 
 /**
  * Describes why a restore failed. A validation error is described by its field errors alone,
- * because the client's message asks the user to fix the values and run again. That cannot help
+ * because the client's message ends with "Fix these values and run again". That cannot help
  * here, since the values come from the adoption record, not from the program.
  */
 function reasonOf(error: unknown): string {
@@ -255,7 +255,7 @@ export async function createOrganization(
 }
 
 /**
- * Refreshes an organization: one GET. Returns undefined only when the API answers 404; every
+ * Refreshes an organization: one GET. Returns undefined only when the API returns 404; every
  * other failure raises. The returned inputs hold the live values of the managed fields, so
  * the refresh shows drift on them and nothing when only usage counters moved.
  */

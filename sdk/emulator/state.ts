@@ -114,8 +114,13 @@ function loadDomains(input: unknown, problems: string[]): string[] {
 function loadKeys(input: unknown, problems: string[]): Map<string, KeyRecord> {
   const keys = new Map<string, KeyRecord>();
   if (!isObject(input)) {
-    // The value is not quoted: it may hold API keys.
-    const got = Array.isArray(input) ? "an array" : input === null ? "null" : typeof input;
+    // The value is not quoted, because it may contain API keys.
+    let got: string = typeof input;
+    if (Array.isArray(input)) {
+      got = "an array";
+    } else if (input === null) {
+      got = "null";
+    }
     problems.push(`keys must be an object of API keys to {"email": ..., "active": ...}, got ${got}`);
     return keys;
   }

@@ -21,7 +21,7 @@ const SEVERITY_NAMES: Record<number, LoggedMessage["severity"]> = {
 /**
  * The Pulumi engine's Engine gRPC service, as far as a provider uses it: Log requests are
  * recorded in arrival order, and the other methods return UNIMPLEMENTED. Providers await their
- * Log calls before they respond, so a message is recorded by the time the provider's answer arrives. Listens on a loopback port chosen by the system; pass `address`
+ * Log calls before they respond, so a message is recorded by the time the provider's response arrives. Listens on a loopback port chosen by the system; pass `address`
  * to a provider process as its engine argument.
  */
 export class FakeEngine {

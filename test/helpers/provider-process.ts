@@ -238,7 +238,7 @@ export class ProviderProcess {
     await this.call<provproto.DeleteRequest, emptyproto.Empty>("delete", request);
   }
 
-  /** Sends Cancel, which asks the provider to abort its operations in progress. */
+  /** Sends Cancel, which requests that the provider abort its operations in progress. */
   async cancel(): Promise<void> {
     await this.call<emptyproto.Empty, emptyproto.Empty>("cancel", new emptyproto.Empty());
   }
